@@ -1,0 +1,111 @@
+"""Models kept in SQLite, over the fixed set of built-in models."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiosqlite
+
+from apis.models.models import ListModelsResponse, Model
+from apis.storage import open_database
+from gateway import ApiContext
+from http_conventions import ConflictError, ResourceNotFoundError
+
+BUILTIN_MODELS = ("echo", "lorem", "slow-echo")
+# Built-ins are listed with a fixed time so that every listing is deterministic.
+BUILTIN_CREATED = 1735689600
+DEFAULT_PROVIDER_MODEL = "echo"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS models (
+    id TEXT PRIMARY KEY,
+    provider_model_id TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+"""
+
+
+def _builtin(model_id: str) -> Model:
+    return Model(id=model_id, created=BUILTIN_CREATED, owned_by="builtin", provider_model_id=model_id)
+
+
+def _from_row(row: aiosqlite.Row) -> Model:
+    return Model(
+        id=row["id"],
+        created=row["created_at"],
+        owned_by="registered",
+        provider_model_id=row["provider_model_id"],
+        metadata=json.loads(row["metadata"]),
+    )
+
+
+class ModelsImplementation:
+    """The models API over one SQLite connection."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    async def list_models(self) -> ListModelsResponse:
+        cursor = await self.db.execute("SELECT * FROM models ORDER BY created_at, id")
+        registered = [_from_row(row) for row in await cursor.fetchall()]
+        return ListModelsResponse(data=[*map(_builtin, BUILTIN_MODELS), *registered])
+
+    async def get_model(self, model_id: str) -> Model:
+        if model_id in BUILTIN_MODELS:
+            return _builtin(model_id)
+        cursor = await self.db.execute("SELECT * FROM models WHERE id = ?", (model_id,))
+        row = await cursor.fetchone()
+        if row is None:
+            raise ResourceNotFoundError("Model", model_id)
+        return _from_row(row)
+
+    async def register_model(
+        self, model_id: str, provider_model_id: str | None = None, metadata: dict[str, Any] | None = None
+    ) -> Model:
+        provider_model_id = provider_model_id or DEFAULT_PROVIDER_MODEL
+        if provider_model_id not in BUILTIN_MODELS:
+            raise ValueError(f"provider_model_id must be one of {', '.join(BUILTIN_MODELS)}, not {provider_model_id!r}")
+        if not model_id.strip():
+            raise ValueError("model_id must not be empty")
+        if model_id in BUILTIN_MODELS:
+            raise ConflictError(f"Model '{model_id}' already exists")
+        try:
+            await self.db.execute(
+                "INSERT INTO models (id, provider_model_id, metadata, created_at) VALUES (?, ?, ?, ?)",
+                (model_id, provider_model_id, json.dumps(metadata or {}), int(time.time())),
+            )
+            await self.db.commit()
+        except aiosqlite.IntegrityError as exc:
+            raise ConflictError(f"Model '{model_id}' already exists") from exc
+        return await self.get_model(model_id)
+
+    async def _registered(self, model_id: str) -> Model:
+        if model_id in BUILTIN_MODELS:
+            raise PermissionError(f"built-in model '{model_id}' cannot be changed")
+        return await self.get_model(model_id)
+
+    async def update_model(self, model_id: str, metadata: dict[str, Any]) -> Model:
+        await self._registered(model_id)
+        await self.db.execute("UPDATE models SET metadata = ? WHERE id = ?", (json.dumps(metadata), model_id))
+        await self.db.commit()
+        return await self.get_model(model_id)
+
+    async def unregister_model(self, model_id: str) -> None:
+        await self._registered(model_id)
+        await self.db.execute("DELETE FROM models WHERE id = ?", (model_id,))
+        await self.db.commit()
+
+    async def resolve(self, model_id: str) -> str:
+        """The built-in model that answers for `model_id`."""
+        return (await self.get_model(model_id)).provider_model_id
+
+
+@asynccontextmanager
+async def open_models(context: ApiContext) -> AsyncIterator[ModelsImplementation]:
+    async with open_database(context.data_dir, SCHEMA) as db:
+        yield ModelsImplementation(db)

@@ -1,0 +1,58 @@
+"""The fixed providers behind the example APIs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from apis.providers.models import ListProvidersResponse, ProviderInfo
+from apis.storage import DATABASE_NAME
+from gateway import ApiContext
+from http_conventions import ResourceNotFoundError
+
+
+def builtin_providers(data_dir: Path) -> list[ProviderInfo]:
+    database = str(data_dir / DATABASE_NAME)
+    return [
+        ProviderInfo(api="models", provider_id="sqlite", provider_type="inline::sqlite", config={"db_path": database}),
+        ProviderInfo(
+            api="files",
+            provider_id="localfs",
+            provider_type="inline::localfs",
+            config={"storage_dir": str(data_dir / "files"), "db_path": database},
+        ),
+        ProviderInfo(
+            api="batches", provider_id="reference", provider_type="inline::reference", config={"db_path": database}
+        ),
+        ProviderInfo(
+            api="inference",
+            provider_id="builtin",
+            provider_type="inline::builtin",
+            config={"models": ["echo", "lorem", "slow-echo"]},
+        ),
+        ProviderInfo(api="inspect", provider_id="builtin", provider_type="inline::builtin", config={}),
+        ProviderInfo(api="providers", provider_id="builtin", provider_type="inline::builtin", config={}),
+    ]
+
+
+class ProvidersImplementation:
+    def __init__(self, providers: list[ProviderInfo]) -> None:
+        self.providers = providers
+
+    async def list_providers(self) -> ListProvidersResponse:
+        return ListProvidersResponse(data=self.providers)
+
+    async def inspect_provider(self, provider_id: str) -> ProviderInfo:
+        for provider in self.providers:
+            if provider.provider_id == provider_id:
+                return provider
+        raise ResourceNotFoundError("Provider", provider_id)
+
+    def provider_types(self, api: str) -> list[str]:
+        return [p.provider_type for p in self.providers if p.api == api]
+
+
+@asynccontextmanager
+async def open_providers(context: ApiContext) -> AsyncIterator[ProvidersImplementation]:
+    yield ProvidersImplementation(builtin_providers(context.data_dir))

@@ -1,0 +1,43 @@
+"""Errors the gateway reports to the person running it.
+
+GatewayError
+├── ApiModuleError        --apis names a module or attribute that is not a registry
+└── UnknownApiError       a name that no registered API has (with the closest one)
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate most like `name`, if any is close enough to be a typo."""
+    matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """A ``did you mean 'x'?`` suffix for a message, or an empty string."""
+    suggestion = closest(name, candidates)
+    return f" (did you mean {suggestion!r}?)" if suggestion else ""
+
+
+class GatewayError(Exception):
+    """Base class of errors that stop the gateway with a message a person can act on."""
+
+
+class ApiModuleError(GatewayError):
+    """The module given with --apis cannot be imported or has no registry."""
+
+
+class UnknownApiError(GatewayError, KeyError):
+    """No API of that name is registered."""
+
+    def __init__(self, name: str, known: Iterable[str]) -> None:
+        known = sorted(known)
+        super().__init__(f"unknown API {name!r}{did_you_mean(name, known)}; registered: {', '.join(known)}")
+        self.name = name
+
+    def __str__(self) -> str:
+        return str(self.args[0])

@@ -1,0 +1,87 @@
+"""Registering APIs: each one's implementation and the apps that serve it.
+
+An application module builds one `ApiRegistry` named `registry`::
+
+    registry = ApiRegistry()
+    registry.register_api(
+        "models",
+        implementation=open_models,          # ctx -> async context manager yielding the object
+        legacy=lambda impl, ctx: create_legacy_app(ModelsApi, impl),
+        migrated=lambda impl, ctx: models_app(impl),   # omitted while not migrated
+    )
+
+The implementation is created once per worker and shared by both apps, so flipping an
+API between them never loses state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+
+from gateway.exceptions import UnknownApiError
+
+
+@dataclass(frozen=True)
+class ApiContext:
+    """What an implementation or app factory may use while the server starts."""
+
+    data_dir: Path
+    max_body_size: int
+    implementations: Mapping[str, Any]
+    """The implementations of the APIs registered before this one, by name."""
+
+
+ImplementationFactory = Callable[[ApiContext], AbstractAsyncContextManager[Any]]
+AppFactory = Callable[[Any, ApiContext], Starlette]
+
+
+@dataclass(frozen=True)
+class ApiRegistration:
+    name: str
+    implementation: ImplementationFactory
+    legacy: AppFactory
+    migrated: AppFactory | None = None
+
+
+class ApiRegistry:
+    """The APIs one application serves, in registration (and start-up) order."""
+
+    def __init__(self) -> None:
+        self._apis: dict[str, ApiRegistration] = {}
+
+    def register_api(
+        self,
+        name: str,
+        *,
+        implementation: ImplementationFactory,
+        legacy: AppFactory,
+        migrated: AppFactory | None = None,
+    ) -> ApiRegistration:
+        """Register an API; `migrated` is left out while the API has no router yet."""
+        if name in self._apis:
+            raise ValueError(f"API {name!r} is registered twice")
+        registration = ApiRegistration(name=name, implementation=implementation, legacy=legacy, migrated=migrated)
+        self._apis[name] = registration
+        return registration
+
+    def __getitem__(self, name: str) -> ApiRegistration:
+        try:
+            return self._apis[name]
+        except KeyError:
+            raise UnknownApiError(name, self._apis) from None
+
+    def __iter__(self) -> Iterator[ApiRegistration]:
+        return iter(self._apis.values())
+
+    def __len__(self) -> int:
+        return len(self._apis)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._apis)

@@ -1,0 +1,100 @@
+"""The error table both sides of a migration answer with.
+
+Exception tree an implementation may raise (besides the builtins in the table)::
+
+    Exception
+    ├── ValueError
+    │   ├── ConflictError            -> 409
+    │   └── ResourceNotFoundError    -> 404
+    └── AuthenticationRequiredError  -> 401
+
+`translate_exception` applies the table in the legacy server's order; the handlers
+give the three body shapes clients have come to rely on:
+
+* request validation: ``{"error": {"detail": {"errors": [{"loc", "msg", "type"}]}}}``
+* an exception raised by an endpoint: ``{"detail": "<message>"}``
+* an exception that escaped everything else: ``{"error": {"detail": "<message>"}}``
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException
+
+log = structlog.get_logger(__name__)
+
+INTERNAL_ERROR_MESSAGE = "Internal server error: An unexpected error occurred."
+
+
+class ConflictError(ValueError):
+    """The request conflicts with the current state of a resource (HTTP 409)."""
+
+
+class ResourceNotFoundError(ValueError):
+    """A named resource does not exist (HTTP 404)."""
+
+    def __init__(self, kind: str, resource_id: str) -> None:
+        super().__init__(f"{kind} '{resource_id}' not found")
+        self.kind = kind
+        self.resource_id = resource_id
+
+
+class AuthenticationRequiredError(Exception):
+    """The request needs an authenticated user (HTTP 401)."""
+
+
+def _validation_detail(errors: Sequence[Any]) -> dict[str, Any]:
+    return {"errors": [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in errors]}
+
+
+def translate_exception(exc: BaseException) -> HTTPException:
+    """Map an exception to the status and detail the legacy server answered with.
+
+    The order matters: the not-found and conflict errors are `ValueError`s too.
+    """
+    if isinstance(exc, ValidationError | RequestValidationError):
+        return HTTPException(status_code=400, detail=_validation_detail(exc.errors()))  # type: ignore[arg-type]
+    if isinstance(exc, ConflictError):
+        return HTTPException(status_code=409, detail=str(exc))
+    if isinstance(exc, ResourceNotFoundError):
+        return HTTPException(status_code=404, detail=str(exc))
+    if isinstance(exc, ValueError):
+        return HTTPException(status_code=400, detail=f"Invalid value: {exc}")
+    if isinstance(exc, PermissionError):
+        return HTTPException(status_code=403, detail=f"Permission denied: {exc}")
+    if isinstance(exc, ConnectionError):
+        return HTTPException(status_code=502, detail=str(exc))
+    if isinstance(exc, TimeoutError):
+        return HTTPException(status_code=504, detail=f"Operation timed out: {exc}")
+    if isinstance(exc, NotImplementedError):
+        return HTTPException(status_code=501, detail=f"Not implemented: {exc}")
+    if isinstance(exc, AuthenticationRequiredError):
+        return HTTPException(status_code=401, detail=f"Authentication required: {exc}")
+    status_code = getattr(exc, "status_code", None)
+    # Provider SDK errors (an upstream 429, say) keep the status the provider chose.
+    if isinstance(status_code, int) and not isinstance(status_code, bool):
+        return HTTPException(status_code=status_code, detail=str(exc))
+    return HTTPException(status_code=500, detail=INTERNAL_ERROR_MESSAGE)
+
+
+async def _enveloped_error_response(request: Request, exc: Exception) -> JSONResponse:
+    http_exc = translate_exception(exc)
+    if http_exc.status_code >= 500:
+        log.error("unhandled_error", path=request.url.path, exc_info=exc)
+    return JSONResponse(status_code=http_exc.status_code, content={"error": {"detail": http_exc.detail}})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Answer request validation errors and escaped exceptions in the legacy shapes.
+
+    `HTTPException` keeps FastAPI's own handler, which gives ``{"detail": ...}``.
+    """
+    app.add_exception_handler(RequestValidationError, _enveloped_error_response)
+    app.add_exception_handler(Exception, _enveloped_error_response)

@@ -1,0 +1,80 @@
+"""The per-request context an implementation can read: the user and provider data.
+
+Clients send provider data as a JSON object in the `X-Provider-Data` header. An
+implementation calls `current_request_context()`; it works inside streams too, because
+`within_context` re-enters the context around every step of a streamed response.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import structlog
+from starlette.requests import HTTPConnection
+
+PROVIDER_DATA_HEADER = "X-Provider-Data"
+
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """What an implementation may know about the request it serves."""
+
+    user: Any = None
+    provider_data: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_connection(cls, conn: HTTPConnection) -> RequestContext:
+        """Read the context from a request; a malformed header is ignored, as the old server did."""
+        raw = conn.headers.get(PROVIDER_DATA_HEADER)
+        provider_data: dict[str, Any] = {}
+        if raw:
+            try:
+                parsed = json.loads(raw)
+            except json.JSONDecodeError:
+                parsed = None
+            if isinstance(parsed, dict):
+                provider_data = parsed
+            else:
+                log.warning("provider_data_ignored", reason=f"{PROVIDER_DATA_HEADER} is not a JSON object")
+        return cls(user=conn.scope.get("user"), provider_data=provider_data)
+
+
+_current: ContextVar[RequestContext] = ContextVar("request_context", default=RequestContext())  # noqa: B039
+
+
+def current_request_context() -> RequestContext:
+    """The context of the request being served (an empty one outside any request)."""
+    return _current.get()
+
+
+@contextmanager
+def bound_request_context(context: RequestContext) -> Iterator[None]:
+    """Make `context` current for the duration of the block."""
+    token = _current.set(context)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+async def within_context(context: RequestContext, items: AsyncIterator[T]) -> AsyncIterator[T]:
+    """Iterate `items` with `context` current at every step.
+
+    A streamed response is iterated after the endpoint has returned and its context is
+    gone; setting and resetting around each step keeps the context without leaking it.
+    """
+    while True:
+        with bound_request_context(context):
+            try:
+                item = await anext(items)
+            except StopAsyncIteration:
+                return
+        yield item

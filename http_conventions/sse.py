@@ -1,0 +1,57 @@
+"""Server-sent events framed the way the legacy server framed them.
+
+Every item becomes ``data: <json>\\n\\n``; there is no ``[DONE]`` marker. The call that
+produces the stream is awaited inside the stream, so an error before the first item is
+still HTTP 200 followed by one ``data: {"error": {"message": ...}}`` event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import structlog
+from pydantic import BaseModel
+
+from http_conventions.errors import translate_exception
+
+log = structlog.get_logger(__name__)
+
+SSE_MEDIA_TYPE = "text/event-stream"
+
+
+def sse_event(data: Any) -> str:
+    """Frame one item; models are dumped compactly, anything else with `json.dumps` defaults."""
+    payload = data.model_dump_json() if isinstance(data, BaseModel) else json.dumps(data)
+    return f"data: {payload}\n\n"
+
+
+def is_streaming_call(arguments: Mapping[str, Any]) -> bool:
+    """True when the call asks for a stream, at top level or inside a `params` model."""
+    if "stream" in arguments:
+        return bool(arguments["stream"])
+    params = arguments.get("params")
+    return bool(getattr(params, "stream", False))
+
+
+async def sse_stream(call: Any) -> AsyncIterator[str]:
+    """Await `call` (a coroutine or an async iterator) and frame what it yields.
+
+    A client disconnect cancels the stream; the implementation's iterator is closed
+    then, so it can release what it holds.
+    """
+    items: Any = None
+    try:
+        items = await call if inspect.isawaitable(call) else call
+        async for item in items:
+            yield sse_event(item)
+    except asyncio.CancelledError:
+        if items is not None and hasattr(items, "aclose"):
+            await items.aclose()
+        raise
+    except Exception as exc:
+        log.error("stream_error", exc_info=exc)
+        yield sse_event({"error": {"message": str(translate_exception(exc))}})

@@ -1,0 +1,27 @@
+"""The `@webmethod` routing system and the adapter that serves it as the old server did."""
+
+from legacy_adapter.app import create_legacy_app, webmethod_routes
+from legacy_adapter.discovery import WebRoute, discover_routes, served_method
+from legacy_adapter.docstrings import Docstring, parse_docstring
+from legacy_adapter.exceptions import AdapterError, ImplementationError, ProtocolDefinitionError
+from legacy_adapter.route_listing import ApiFilter, filter_routes
+from legacy_adapter.webmethod import LEVELS, Level, WebMethod, webmethod
+
+__all__ = [
+    "LEVELS",
+    "AdapterError",
+    "ApiFilter",
+    "Docstring",
+    "ImplementationError",
+    "Level",
+    "ProtocolDefinitionError",
+    "WebMethod",
+    "WebRoute",
+    "create_legacy_app",
+    "discover_routes",
+    "filter_routes",
+    "parse_docstring",
+    "served_method",
+    "webmethod",
+    "webmethod_routes",
+]

@@ -1,0 +1,76 @@
+"""Finding the routes a webmethod protocol declares."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from legacy_adapter.exceptions import ProtocolDefinitionError
+
+# The old server coerced every other declared method to POST.
+_KEPT_METHODS = frozenset({"GET", "DELETE"})
+
+
+@dataclass(frozen=True)
+class WebRoute:
+    """A route as the legacy server served it."""
+
+    name: str
+    """The protocol (and implementation) method name."""
+    path: str
+    """The path template as registered, e.g. ``/v1/models/{model_id:path}``."""
+    method: str
+    """The HTTP method as served: GET, DELETE or POST."""
+    declared_method: str
+    level: str
+    deprecated: bool
+    webmethod: Any
+    """The decorator's record, for fields the adapter does not interpret."""
+    protocol_function: Callable[..., Any]
+
+
+def served_method(declared: str) -> str:
+    """The HTTP method the legacy server answers for a declared method."""
+    declared = declared.upper()
+    return declared if declared in _KEPT_METHODS else "POST"
+
+
+def _functions_in_definition_order(protocol: type) -> dict[str, Callable[..., Any]]:
+    functions: dict[str, Callable[..., Any]] = {}
+    # Base protocols first, so an API extending another lists the inherited routes first.
+    for klass in reversed(protocol.__mro__):
+        for name, member in vars(klass).items():
+            if inspect.isfunction(member):
+                functions[name] = member
+    return functions
+
+
+def discover_routes(protocol: type) -> list[WebRoute]:
+    """Every route declared on `protocol`, in definition order, one per webmethod record."""
+    routes: list[WebRoute] = []
+    for name, function in _functions_in_definition_order(protocol).items():
+        for record in getattr(function, "__webmethods__", ()):
+            try:
+                route, level = str(record.route), str(record.level)
+            except AttributeError as exc:
+                raise ProtocolDefinitionError(
+                    f"{protocol.__name__}.{name}: a webmethod record must have 'route' and 'level' attributes"
+                ) from exc
+            declared = str(getattr(record, "method", "POST")).upper()
+            routes.append(
+                WebRoute(
+                    name=name,
+                    path=f"/{level}/{route.lstrip('/')}",
+                    method=served_method(declared),
+                    declared_method=declared,
+                    level=level,
+                    deprecated=bool(getattr(record, "deprecated", False)),
+                    webmethod=record,
+                    protocol_function=function,
+                )
+            )
+    if not routes:
+        raise ProtocolDefinitionError(f"{protocol.__name__} declares no @webmethod routes")
+    return routes

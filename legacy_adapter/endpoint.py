@@ -1,0 +1,91 @@
+"""Turning an implementation method into the endpoint the legacy server built for it."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import typing
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+import structlog
+from fastapi import Body, Path, Request
+from starlette.responses import Response, StreamingResponse
+
+from http_conventions import (
+    SSE_MEDIA_TYPE,
+    RequestContext,
+    bound_request_context,
+    is_streaming_call,
+    sse_stream,
+    translate_exception,
+    within_context,
+)
+from legacy_adapter.discovery import WebRoute
+
+log = structlog.get_logger(__name__)
+
+_PATH_PARAM = re.compile(r"{(\w+)(?::\w+)?}")
+# A name no implementation uses, so the injected request never shadows a parameter.
+_REQUEST_PARAM = "legacy_adapter_request"
+
+Endpoint = Callable[..., Awaitable[Any]]
+
+
+def path_parameters(path: str) -> set[str]:
+    """Names of the parameters in a path template (``{model_id:path}`` gives ``model_id``)."""
+    return set(_PATH_PARAM.findall(path))
+
+
+def _served_parameters(method: Callable[..., Any], route: WebRoute) -> list[inspect.Parameter]:
+    hints = typing.get_type_hints(method, include_extras=True)
+    parameters = [
+        param.replace(annotation=hints.get(name, Any)) for name, param in inspect.signature(method).parameters.items()
+    ]
+    if route.method != "POST":
+        # GET and DELETE keep FastAPI's own inference: scalars and enums from the query.
+        return parameters
+    in_path = path_parameters(route.path)
+    served = []
+    for param in parameters:
+        if param.name in in_path:
+            param = param.replace(annotation=Annotated[param.annotation, Path(title=param.name)])
+        elif typing.get_origin(param.annotation) is not Annotated:
+            # Every other POST parameter is a field of one embedded JSON body.
+            param = param.replace(annotation=Annotated[param.annotation, Body(embed=True)])
+        served.append(param)
+    return served
+
+
+def create_endpoint(method: Callable[..., Any], route: WebRoute) -> Endpoint:
+    """Wrap an implementation method as a FastAPI endpoint, quirks included.
+
+    The request context is bound for the call and kept inside streams; exceptions are
+    translated to the error table; a DELETE returning None answers 204.
+    """
+
+    async def endpoint(**kwargs: Any) -> Any:
+        request: Request = kwargs.pop(_REQUEST_PARAM)
+        context = RequestContext.from_connection(request)
+        with bound_request_context(context):
+            try:
+                if is_streaming_call(kwargs):
+                    return StreamingResponse(
+                        within_context(context, sse_stream(method(**kwargs))), media_type=SSE_MEDIA_TYPE
+                    )
+                result = method(**kwargs)
+                if inspect.isawaitable(result):
+                    result = await result
+            except Exception as exc:
+                log.error("endpoint_error", route=route.path, method=route.method, error=str(exc))
+                raise translate_exception(exc) from exc
+        if result is None and route.method == "DELETE":
+            return Response(status_code=204)
+        return result
+
+    request_param = inspect.Parameter(_REQUEST_PARAM, inspect.Parameter.KEYWORD_ONLY, annotation=Request)
+    served = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in _served_parameters(method, route)]
+    endpoint.__signature__ = inspect.Signature([request_param, *served])  # type: ignore[attr-defined]
+    endpoint.__name__ = route.name
+    endpoint.__doc__ = inspect.getdoc(route.protocol_function)
+    return endpoint

@@ -1,0 +1,20 @@
+"""Errors the adapter raises while building an app (never while serving one).
+
+AdapterError
+├── ProtocolDefinitionError   the protocol's webmethod metadata is unusable
+└── ImplementationError       the implementation lacks a method the protocol routes
+"""
+
+from __future__ import annotations
+
+
+class AdapterError(Exception):
+    """Base class of the adapter's build-time errors."""
+
+
+class ProtocolDefinitionError(AdapterError):
+    """A protocol declares no routes, or a record lacks the fields the adapter reads."""
+
+
+class ImplementationError(AdapterError):
+    """The implementation does not provide a method the protocol routes."""
