@@ -6,6 +6,8 @@ from typing import Any
 
 from starlette.applications import Starlette
 
+from apis.batches.implementation import open_batches
+from apis.batches.legacy import BatchesApi
 from apis.files.implementation import open_files
 from apis.files.legacy import FilesApi
 from apis.inference.implementation import open_inference
@@ -23,6 +25,7 @@ from legacy_adapter import create_legacy_app
 LEGACY_PROTOCOLS: dict[str, type] = {
     "models": ModelsApi,
     "files": FilesApi,
+    "batches": BatchesApi,
     "inference": InferenceApi,
     "inspect": InspectApi,
     "providers": ProvidersApi,
@@ -45,9 +48,10 @@ def legacy_app(api: str) -> AppFactory:
 
 
 registry = ApiRegistry()
-# Order is start-up order: inference uses models, inspect uses providers.
+# Order is start-up order: inference uses models, batches use files and inference, inspect uses providers.
 registry.register_api("models", implementation=open_models, legacy=legacy_app("models"))
 registry.register_api("files", implementation=open_files, legacy=legacy_app("files"))
 registry.register_api("inference", implementation=open_inference, legacy=legacy_app("inference"))
+registry.register_api("batches", implementation=open_batches, legacy=legacy_app("batches"))
 registry.register_api("providers", implementation=open_providers, legacy=legacy_app("providers"))
 registry.register_api("inspect", implementation=inspect_factory(LEGACY_PROTOCOLS), legacy=legacy_app("inspect"))
