@@ -10,6 +10,14 @@ import structlog
 from gateway.settings import LogFormat
 
 
+def _drop_color_message(
+    logger: structlog.typing.WrappedLogger, method: str, event: structlog.typing.EventDict
+) -> structlog.typing.EventDict:
+    # uvicorn adds an ANSI-coloured copy of its message for its own formatter.
+    event.pop("color_message", None)
+    return event
+
+
 def configure_logging(log_format: LogFormat = "json") -> None:
     """Route structlog and the standard library (uvicorn included) through one renderer."""
     renderer: structlog.typing.Processor = (
@@ -28,7 +36,7 @@ def configure_logging(log_format: LogFormat = "json") -> None:
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder()],
+            foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder(), _drop_color_message],
             processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
         )
     )

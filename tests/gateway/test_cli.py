@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from gateway.cli import app
+
+runner = CliRunner()
+
+
+def test_cli_help_lists_serve() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "serve" in result.output
+
+
+def test_serve_help_explains_every_option() -> None:
+    result = runner.invoke(app, ["serve", "--help"])
+    assert result.exit_code == 0
+    for option in ("--host", "--port", "--apis", "--data-dir", "--max-body-size", "--log-format", "--side"):
+        assert option in result.output
+
+
+def test_serve_unknown_apis_module_exits_2_with_message() -> None:
+    result = runner.invoke(app, ["serve", "--apis", "no_such_module"])
+    assert result.exit_code == 2
+    assert "could not import module 'no_such_module'" in result.output
+
+
+def test_serve_bad_port_exits_2_naming_the_field() -> None:
+    result = runner.invoke(app, ["serve", "--port", "70000"])
+    assert result.exit_code == 2
+    assert "port" in result.output
+
+
+def test_serve_bad_environment_variable_exits_2(monkeypatch) -> None:
+    monkeypatch.setenv("GATEWAY_MAX_BODY_SIZE", "lots")
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 2
+    assert "max_body_size" in result.output
