@@ -27,6 +27,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = structlog.get_logger(__name__)
 
@@ -91,10 +92,48 @@ async def _enveloped_error_response(request: Request, exc: Exception) -> JSONRes
     return JSONResponse(status_code=http_exc.status_code, content={"error": {"detail": http_exc.detail}})
 
 
+class _AnswerEscapedErrors:
+    """Answer an exception that escaped the app, and stop it there.
+
+    Starlette's outermost middleware answers with the `Exception` handler and then
+    re-raises, and uvicorn closes the connection of an app that raised; the error
+    must end with the answer instead. A response already under way is left to fail.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        response_started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except HTTPException:
+            # Raised by an outer middleware's receive (the body limit), which answers it.
+            raise
+        except Exception as exc:
+            if response_started:
+                raise
+            response = await _enveloped_error_response(Request(scope, receive), exc)
+            await response(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Answer request validation errors and escaped exceptions in the legacy shapes.
 
-    `HTTPException` keeps FastAPI's own handler, which gives ``{"detail": ...}``.
+    `HTTPException` keeps FastAPI's own handler, which gives ``{"detail": ...}``. Call it
+    after adding middleware: an error escaping middleware added later is still answered
+    in the legacy shape, but the server then closes the connection.
     """
     app.add_exception_handler(RequestValidationError, _enveloped_error_response)
     app.add_exception_handler(Exception, _enveloped_error_response)
+    app.add_middleware(_AnswerEscapedErrors)

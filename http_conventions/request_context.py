@@ -70,11 +70,19 @@ async def within_context(context: RequestContext, items: AsyncIterator[T]) -> As
 
     A streamed response is iterated after the endpoint has returned and its context is
     gone; setting and resetting around each step keeps the context without leaking it.
+    Closing the returned iterator closes `items`.
     """
-    while True:
-        with bound_request_context(context):
-            try:
-                item = await anext(items)
-            except StopAsyncIteration:
-                return
-        yield item
+    try:
+        while True:
+            with bound_request_context(context):
+                try:
+                    item = await anext(items)
+                except StopAsyncIteration:
+                    return
+            yield item
+    finally:
+        # Closing this iterator (a client disconnect) must reach the one it wraps.
+        aclose = getattr(items, "aclose", None)
+        if aclose is not None:
+            with bound_request_context(context):
+                await aclose()

@@ -7,7 +7,6 @@ still HTTP 200 followed by one ``data: {"error": {"message": ...}}`` event.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import json
 from collections.abc import AsyncIterator, Mapping
@@ -40,18 +39,18 @@ def is_streaming_call(arguments: Mapping[str, Any]) -> bool:
 async def sse_stream(call: Any) -> AsyncIterator[str]:
     """Await `call` (a coroutine or an async iterator) and frame what it yields.
 
-    A client disconnect cancels the stream; the implementation's iterator is closed
-    then, so it can release what it holds.
+    A client disconnect cancels or closes the stream; the implementation's iterator is
+    closed then, so it can release what it holds.
     """
     items: Any = None
     try:
         items = await call if inspect.isawaitable(call) else call
         async for item in items:
             yield sse_event(item)
-    except asyncio.CancelledError:
-        if items is not None and hasattr(items, "aclose"):
-            await items.aclose()
-        raise
     except Exception as exc:
         log.error("stream_error", exc_info=exc)
         yield sse_event({"error": {"message": str(translate_exception(exc))}})
+    finally:
+        # Cancelled inside the implementation's iterator, or closed while suspended at a yield.
+        if items is not None and hasattr(items, "aclose"):
+            await items.aclose()

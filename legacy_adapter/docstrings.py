@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import dataclass, field
 
@@ -25,7 +26,8 @@ def parse_docstring(text: str | None) -> Docstring:
         return Docstring()
     prose: list[str] = []
     fields: list[tuple[str, str, list[str]]] = []
-    for line in text.strip().splitlines():
+    # Dedent first, as the old generator did: a docstring in a class body is indented.
+    for line in inspect.cleandoc(text).splitlines():
         stripped = line.strip()
         match = _FIELD.match(stripped)
         if match:

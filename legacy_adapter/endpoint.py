@@ -5,12 +5,13 @@ from __future__ import annotations
 import inspect
 import re
 import typing
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
 import structlog
 from fastapi import Body, Path, Request
 from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from http_conventions import (
     SSE_MEDIA_TYPE,
@@ -30,6 +31,26 @@ _PATH_PARAM = re.compile(r"{(\w+)(?::\w+)?}")
 _REQUEST_PARAM = "legacy_adapter_request"
 
 Endpoint = Callable[..., Awaitable[Any]]
+
+
+class _ClosingStreamingResponse(StreamingResponse):
+    """A streaming response that closes its iterator however the response ends.
+
+    Starlette leaves the iterator suspended when a client disconnects while a send is
+    pending; closing it here is what reaches the implementation's iterator.
+    """
+
+    def __init__(self, stream: AsyncIterator[str]) -> None:
+        super().__init__(stream, media_type=SSE_MEDIA_TYPE)
+        self._stream = stream
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            aclose = getattr(self._stream, "aclose", None)
+            if aclose is not None:
+                await aclose()
 
 
 def path_parameters(path: str) -> set[str]:
@@ -70,9 +91,7 @@ def create_endpoint(method: Callable[..., Any], route: WebRoute) -> Endpoint:
         with bound_request_context(context):
             try:
                 if is_streaming_call(kwargs):
-                    return StreamingResponse(
-                        within_context(context, sse_stream(method(**kwargs))), media_type=SSE_MEDIA_TYPE
-                    )
+                    return _ClosingStreamingResponse(within_context(context, sse_stream(method(**kwargs))))
                 result = method(**kwargs)
                 if inspect.isawaitable(result):
                     result = await result

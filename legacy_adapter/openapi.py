@@ -29,6 +29,9 @@ def _document_operation(document: dict[str, Any], operation: dict[str, Any], rou
         operation["summary"] = doc.summary
     if doc.description:
         operation["description"] = doc.description
+    else:
+        # FastAPI describes an operation with its whole docstring, `:param` lines included.
+        operation.pop("description", None)
     for parameter in operation.get("parameters", []):
         text = doc.params.get(parameter["name"])
         if text:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 from gateway.cli import app
@@ -32,7 +33,7 @@ def test_serve_bad_port_exits_2_naming_the_field() -> None:
     assert "port" in result.output
 
 
-def test_serve_bad_environment_variable_exits_2(monkeypatch) -> None:
+def test_serve_bad_environment_variable_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GATEWAY_MAX_BODY_SIZE", "lots")
     result = runner.invoke(app, ["serve"])
     assert result.exit_code == 2

@@ -30,4 +30,4 @@ def test_settings_explicit_arguments_win_over_environment(monkeypatch: pytest.Mo
 
 def test_settings_are_frozen() -> None:
     with pytest.raises(ValidationError):
-        ServerSettings().port = 1  # type: ignore[misc]
+        ServerSettings().port = 1

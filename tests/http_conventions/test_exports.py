@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import http_conventions
+
+
+def test_public_names_are_pinned() -> None:
+    assert http_conventions.__all__ == [
+        "INTERNAL_ERROR_MESSAGE",
+        "PROVIDER_DATA_HEADER",
+        "SSE_MEDIA_TYPE",
+        "AuthenticationRequiredError",
+        "ConflictError",
+        "RequestContext",
+        "ResourceNotFoundError",
+        "bound_request_context",
+        "current_request_context",
+        "install_error_handlers",
+        "is_streaming_call",
+        "sse_event",
+        "sse_stream",
+        "translate_exception",
+        "within_context",
+    ]
+
+
+def test_every_public_name_is_importable() -> None:
+    for name in http_conventions.__all__:
+        assert getattr(http_conventions, name) is not None

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from legacy_adapter import discover_routes, webmethod_routes
+from tests.legacy_adapter.toy_api import MAX_BODY_SIZE, WidgetsApi, WidgetsImpl
+
+
+@pytest.mark.anyio
+async def test_body_over_max_body_size_answers_413_without_calling_the_implementation(
+    client: httpx.AsyncClient, impl: WidgetsImpl
+) -> None:
+    response = await client.post("/v1/widgets", json={"name": "w" * (MAX_BODY_SIZE + 1)})
+    assert response.status_code == 413
+    assert impl.calls == []
+
+
+@pytest.mark.anyio
+async def test_streamed_body_over_max_body_size_answers_413_without_calling_the_implementation(
+    client: httpx.AsyncClient, impl: WidgetsImpl
+) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"name": "'
+        for _ in range(MAX_BODY_SIZE // 512 + 1):
+            yield b"w" * 512
+        yield b'"}'
+
+    response = await client.post("/v1/widgets", content=chunks(), headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+    assert impl.calls == []
+
+
+@pytest.mark.anyio
+async def test_body_within_max_body_size_is_served(client: httpx.AsyncClient, impl: WidgetsImpl) -> None:
+    response = await client.post("/v1/widgets", json={"name": "w" * (MAX_BODY_SIZE - 100)})
+    assert response.status_code == 200
+    assert impl.calls == ["create_widget"]
+
+
+def test_webmethod_routes_are_the_routes_the_app_was_built_from(app: FastAPI) -> None:
+    assert webmethod_routes(app) == discover_routes(WidgetsApi)
+
+
+def test_app_title_defaults_to_the_protocol_name(app: FastAPI) -> None:
+    assert app.title == "WidgetsApi"

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import legacy_adapter
+
+
+def test_public_names_are_pinned() -> None:
+    assert legacy_adapter.__all__ == [
+        "LEVELS",
+        "AdapterError",
+        "ApiFilter",
+        "Docstring",
+        "ImplementationError",
+        "Level",
+        "ProtocolDefinitionError",
+        "WebMethod",
+        "WebRoute",
+        "create_legacy_app",
+        "discover_routes",
+        "filter_routes",
+        "parse_docstring",
+        "served_method",
+        "webmethod",
+        "webmethod_routes",
+    ]
+
+
+def test_every_public_name_is_importable() -> None:
+    for name in legacy_adapter.__all__:
+        assert getattr(legacy_adapter, name) is not None
