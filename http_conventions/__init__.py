@@ -4,6 +4,7 @@ They live outside `legacy_adapter` so that deleting the adapter at the end of a
 migration removes nothing a router needs.
 """
 
+from http_conventions.app import create_conventional_app
 from http_conventions.errors import (
     INTERNAL_ERROR_MESSAGE,
     AuthenticationRequiredError,
@@ -19,7 +20,21 @@ from http_conventions.request_context import (
     current_request_context,
     within_context,
 )
-from http_conventions.sse import SSE_MEDIA_TYPE, is_streaming_call, sse_event, sse_stream
+from http_conventions.routing import (
+    ConventionRoute,
+    ConventionRouter,
+    create_router_app,
+    implementation,
+    standard_responses,
+)
+from http_conventions.sse import (
+    SSE_MEDIA_TYPE,
+    EventStreamResponse,
+    is_streaming_call,
+    sse_event,
+    sse_response,
+    sse_stream,
+)
 
 __all__ = [
     "INTERNAL_ERROR_MESSAGE",
@@ -27,14 +42,22 @@ __all__ = [
     "SSE_MEDIA_TYPE",
     "AuthenticationRequiredError",
     "ConflictError",
+    "ConventionRoute",
+    "ConventionRouter",
+    "EventStreamResponse",
     "RequestContext",
     "ResourceNotFoundError",
     "bound_request_context",
+    "create_conventional_app",
+    "create_router_app",
     "current_request_context",
+    "implementation",
     "install_error_handlers",
     "is_streaming_call",
     "sse_event",
+    "sse_response",
     "sse_stream",
+    "standard_responses",
     "translate_exception",
     "within_context",
 ]

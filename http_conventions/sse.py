@@ -14,8 +14,11 @@ from typing import Any
 
 import structlog
 from pydantic import BaseModel
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from http_conventions.errors import translate_exception
+from http_conventions.request_context import current_request_context, within_context
 
 log = structlog.get_logger(__name__)
 
@@ -54,3 +57,32 @@ async def sse_stream(call: Any) -> AsyncIterator[str]:
         # Cancelled inside the implementation's iterator, or closed while suspended at a yield.
         if items is not None and hasattr(items, "aclose"):
             await items.aclose()
+
+
+class EventStreamResponse(StreamingResponse):
+    """A `text/event-stream` response that closes its iterator however the response ends.
+
+    Starlette leaves the iterator suspended when a client disconnects while a send is
+    pending; closing it here is what reaches the implementation's iterator.
+    """
+
+    def __init__(self, stream: AsyncIterator[str]) -> None:
+        super().__init__(stream, media_type=SSE_MEDIA_TYPE)
+        self._stream = stream
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            aclose = getattr(self._stream, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
+
+def sse_response(call: Any) -> EventStreamResponse:
+    """Stream `call` (a coroutine or async iterator) as events, in the current request context.
+
+    Call it while the request context is bound (inside an endpoint): the context is
+    carried into every step of the stream.
+    """
+    return EventStreamResponse(within_context(current_request_context(), sse_stream(call)))

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from http_conventions import install_error_handlers
+from http_conventions import create_conventional_app
 from legacy_adapter.discovery import WebRoute, discover_routes
 from legacy_adapter.endpoint import create_endpoint
 from legacy_adapter.exceptions import ImplementationError
@@ -40,17 +40,7 @@ def create_legacy_app(
         app = create_legacy_app(ModelsApi, ModelsImpl(...), max_body_size=100 * 2**20)
     """
     routes = discover_routes(protocol)
-    app = FastAPI(
-        title=title or protocol.__name__,
-        version=version,
-        openapi_url=None,
-        docs_url=None,
-        redoc_url=None,
-        max_body_size=max_body_size,
-        # The old server read a body without a Content-Type header as JSON.
-        strict_content_type=False,
-    )
-    install_error_handlers(app)
+    app = create_conventional_app(title=title or protocol.__name__, version=version, max_body_size=max_body_size)
     for route in routes:
         method = getattr(implementation, route.name, None)
         if not callable(method):

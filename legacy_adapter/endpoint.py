@@ -5,22 +5,19 @@ from __future__ import annotations
 import inspect
 import re
 import typing
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import structlog
 from fastapi import Body, Path, Request
-from starlette.responses import Response, StreamingResponse
-from starlette.types import Receive, Scope, Send
+from starlette.responses import Response
 
 from http_conventions import (
-    SSE_MEDIA_TYPE,
     RequestContext,
     bound_request_context,
     is_streaming_call,
-    sse_stream,
+    sse_response,
     translate_exception,
-    within_context,
 )
 from legacy_adapter.discovery import WebRoute
 
@@ -31,26 +28,6 @@ _PATH_PARAM = re.compile(r"{(\w+)(?::\w+)?}")
 _REQUEST_PARAM = "legacy_adapter_request"
 
 Endpoint = Callable[..., Awaitable[Any]]
-
-
-class _ClosingStreamingResponse(StreamingResponse):
-    """A streaming response that closes its iterator however the response ends.
-
-    Starlette leaves the iterator suspended when a client disconnects while a send is
-    pending; closing it here is what reaches the implementation's iterator.
-    """
-
-    def __init__(self, stream: AsyncIterator[str]) -> None:
-        super().__init__(stream, media_type=SSE_MEDIA_TYPE)
-        self._stream = stream
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            aclose = getattr(self._stream, "aclose", None)
-            if aclose is not None:
-                await aclose()
 
 
 def path_parameters(path: str) -> set[str]:
@@ -91,7 +68,7 @@ def create_endpoint(method: Callable[..., Any], route: WebRoute) -> Endpoint:
         with bound_request_context(context):
             try:
                 if is_streaming_call(kwargs):
-                    return _ClosingStreamingResponse(within_context(context, sse_stream(method(**kwargs))))
+                    return sse_response(method(**kwargs))
                 result = method(**kwargs)
                 if inspect.isawaitable(result):
                     result = await result

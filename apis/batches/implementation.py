@@ -175,7 +175,14 @@ class BatchesImplementation:
         batch = await self._load(batch_id)
         requests, errors = parse_input(await self.files.read_content(batch.input_file_id), batch.endpoint)
         if errors:
-            await self._update(batch_id, {"status": "failed", "failed_at": _now(), "errors": BatchErrors(data=errors)})
+            await self._update(
+                batch_id,
+                lambda b: (
+                    {"status": "cancelled", "cancelled_at": _now()}
+                    if b.status == "cancelling"
+                    else {"status": "failed", "failed_at": _now(), "errors": BatchErrors(data=errors)}
+                ),
+            )
             return
         batch = await self._update(
             batch_id,

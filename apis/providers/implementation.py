@@ -27,12 +27,12 @@ def builtin_providers(data_dir: Path) -> list[ProviderInfo]:
         ),
         ProviderInfo(
             api="inference",
-            provider_id="builtin",
+            provider_id="builtin-models",
             provider_type="inline::builtin",
             config={"models": ["echo", "lorem", "slow-echo"]},
         ),
-        ProviderInfo(api="inspect", provider_id="builtin", provider_type="inline::builtin", config={}),
-        ProviderInfo(api="providers", provider_id="builtin", provider_type="inline::builtin", config={}),
+        ProviderInfo(api="inspect", provider_id="inspect", provider_type="inline::builtin", config={}),
+        ProviderInfo(api="providers", provider_id="providers", provider_type="inline::builtin", config={}),
     ]
 
 

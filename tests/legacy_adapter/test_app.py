@@ -16,6 +16,7 @@ async def test_body_over_max_body_size_answers_413_without_calling_the_implement
 ) -> None:
     response = await client.post("/v1/widgets", json={"name": "w" * (MAX_BODY_SIZE + 1)})
     assert response.status_code == 413
+    assert response.json() == {"detail": "Content Too Large"}
     assert impl.calls == []
 
 
@@ -31,6 +32,7 @@ async def test_streamed_body_over_max_body_size_answers_413_without_calling_the_
 
     response = await client.post("/v1/widgets", content=chunks(), headers={"Content-Type": "application/json"})
     assert response.status_code == 413
+    assert response.json() == {"detail": "Content Too Large"}
     assert impl.calls == []
 
 

@@ -1,0 +1,29 @@
+"""The FastAPI app both sides of an API are served by, with the legacy server's conventions."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from http_conventions.body_limit import BodySizeLimit
+from http_conventions.errors import install_error_handlers
+
+
+def create_conventional_app(*, title: str, version: str, max_body_size: int | None = None) -> FastAPI:
+    """A FastAPI app that answers errors by the legacy table and limits request bodies.
+
+    It serves no docs of its own: the gateway serves one document for every API, built
+    from each app's `openapi()`.
+    """
+    app = FastAPI(
+        title=title,
+        version=version,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        # The legacy server read a body without a Content-Type header as JSON.
+        strict_content_type=False,
+    )
+    install_error_handlers(app)
+    if max_body_size is not None:
+        app.add_middleware(BodySizeLimit, max_body_size=max_body_size)
+    return app

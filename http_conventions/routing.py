@@ -1,0 +1,174 @@
+"""Migrated routers that answer like the legacy server without per-router care.
+
+Write a router the obvious way, with `ConventionRouter` in place of `APIRouter`, and
+serve it with `create_router_app`::
+
+    router = ConventionRouter()
+
+    @router.get("/v1/models/{model_id:path}", summary="Retrieve a model.", responses=standard_responses)
+    async def get_model(model_id: str, service: Annotated[ModelsService, Depends(implementation)]) -> Model:
+        return await service.get_model(model_id)
+
+    app = create_router_app(router, ModelsImplementation(...), title="models")
+
+What comes for free: the request context is bound around each endpoint (and carried
+into streams made with `sse_response`); an exception raised by an endpoint is answered
+through the legacy error table as ``{"detail": ...}``; request validation answers 400 in
+the legacy envelope, not FastAPI's 422; a body without Content-Type is read as JSON;
+bodies over `max_body_size` get 413; responses are not filtered through a response model.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import typing
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.datastructures import DefaultPlaceholder
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute, APIRouter
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+from http_conventions.app import create_conventional_app
+from http_conventions.errors import translate_exception
+from http_conventions.request_context import RequestContext, bound_request_context
+
+log = structlog.get_logger(__name__)
+
+
+def _translating(endpoint: Callable[..., Any], path: str, methods: set[str]) -> Callable[..., Any]:
+    """Wrap an endpoint so that it runs in the request context and its errors follow the table."""
+
+    def translate(exc: Exception) -> HTTPException:
+        log.error("endpoint_error", route=path, method=",".join(sorted(methods)), error=str(exc))
+        return translate_exception(exc)
+
+    if inspect.iscoroutinefunction(endpoint):
+
+        @functools.wraps(endpoint)
+        async def run_async(*args: Any, **kwargs: Any) -> Any:
+            with bound_request_context(_context_from(kwargs)):
+                try:
+                    return await endpoint(*args, **kwargs)
+                except (HTTPException, RequestValidationError):
+                    raise
+                except Exception as exc:
+                    raise translate(exc) from exc
+
+        return run_async
+
+    @functools.wraps(endpoint)
+    def run_sync(*args: Any, **kwargs: Any) -> Any:
+        with bound_request_context(_context_from(kwargs)):
+            try:
+                return endpoint(*args, **kwargs)
+            except (HTTPException, RequestValidationError):
+                raise
+            except Exception as exc:
+                raise translate(exc) from exc
+
+    return run_sync
+
+
+_CONTEXT_PARAM = "http_conventions_request"
+_WRAPPED_MARK = "__http_conventions_route__"
+
+
+def _context_from(kwargs: dict[str, Any]) -> RequestContext:
+    request: Request = kwargs.pop(_CONTEXT_PARAM)
+    return RequestContext.from_connection(request)
+
+
+def _with_request_parameter(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    # The wrapper needs the request to read the context; add it to the served signature
+    # under a name no endpoint uses, so the endpoint's own parameters stay as written.
+    signature = inspect.signature(endpoint)
+    request = inspect.Parameter(_CONTEXT_PARAM, inspect.Parameter.KEYWORD_ONLY, annotation=Request)
+    parameters = [*signature.parameters.values()]
+    keyword_only = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in parameters]
+    endpoint.__signature__ = signature.replace(parameters=[*keyword_only, request])  # type: ignore[attr-defined]
+    return endpoint
+
+
+def _documented_model(endpoint: Callable[..., Any], response_model: Any) -> type[BaseModel] | None:
+    if isinstance(response_model, DefaultPlaceholder):
+        response_model = typing.get_type_hints(endpoint).get("return")
+    if isinstance(response_model, type) and issubclass(response_model, BaseModel):
+        return response_model
+    return None
+
+
+class ConventionRoute(APIRoute):
+    """An `APIRoute` whose endpoint runs in the request context and answers errors by the table.
+
+    The response model (given, or the return annotation) documents the response without
+    filtering it: the legacy server sent every field of what the implementation returned.
+    """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not getattr(endpoint, _WRAPPED_MARK, False):
+            # include_router builds the route again from the wrapped endpoint; wrap once.
+            methods = set(kwargs.get("methods") or {"GET"})
+            model = _documented_model(endpoint, kwargs.get("response_model"))
+            if model is not None:
+                status = kwargs.get("status_code") or 200
+                responses = dict(kwargs.get("responses") or {})
+                responses[status] = {**responses.get(status, {}), "model": model}
+                kwargs["responses"] = responses
+            endpoint = _with_request_parameter(_translating(endpoint, path, methods))
+            setattr(endpoint, _WRAPPED_MARK, True)
+        kwargs["response_model"] = None
+        super().__init__(path, endpoint, **kwargs)
+
+
+class ConventionRouter(APIRouter):
+    """An `APIRouter` whose routes are `ConventionRoute`s."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("route_class", ConventionRoute)
+        super().__init__(**kwargs)
+
+
+class ErrorDetail(BaseModel):
+    """The body of an error raised by an endpoint."""
+
+    detail: str | dict[str, Any] = Field(description="What went wrong.")
+
+
+class ErrorEnvelope(BaseModel):
+    """The body of a request validation error, or of an error no endpoint answered."""
+
+    error: ErrorDetail = Field(description="The error, under `detail`.")
+
+
+standard_responses: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorEnvelope, "description": "The request did not validate, or a value was invalid."},
+    404: {"model": ErrorDetail, "description": "The resource does not exist."},
+    500: {"model": ErrorDetail, "description": "An unexpected error."},
+}
+"""Error responses to document on every migrated route (`responses=standard_responses`)."""
+
+
+def implementation(request: Request) -> Any:
+    """The implementation object of the app serving the request; use it with `Depends`."""
+    return request.app.state.implementation
+
+
+def create_router_app(
+    router: APIRouter,
+    implementation: object,
+    *,
+    title: str,
+    version: str = "0.1.0",
+    max_body_size: int | None = None,
+) -> FastAPI:
+    """Serve `router` over `implementation` with the legacy server's HTTP conventions."""
+    app = create_conventional_app(title=title, version=version, max_body_size=max_body_size)
+    app.state.implementation = implementation
+    app.include_router(router)
+    return app

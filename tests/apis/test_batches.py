@@ -1,0 +1,385 @@
+"""The batches API served by the legacy adapter: real background runs, malformed input, cancel, paging."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.apis.steps import (
+    Clock,
+    batch_line,
+    create_batch,
+    file_content,
+    jsonl,
+    read_jsonl,
+    upload_file,
+    wait_for_batch,
+)
+
+pytestmark = pytest.mark.anyio
+
+THREE_ECHOES = [batch_line(f"request-{n}", "echo", f"say {n}") for n in range(3)]
+
+
+def batch_request(input_file_id: str, **overrides: Any) -> dict[str, Any]:
+    return {"input_file_id": input_file_id, "endpoint": "/v1/chat/completions", "completion_window": "24h", **overrides}
+
+
+async def test_batches_create_returns_a_validating_batch(client: httpx.AsyncClient) -> None:
+    input_file = await upload_file(client, jsonl(THREE_ECHOES))
+
+    response = await client.post("/v1/batches", json=batch_request(input_file["id"], metadata={"job": "nightly"}))
+
+    assert response.status_code == 200
+    batch = response.json()
+    assert batch["id"].startswith("batch_")
+    assert batch["object"] == "batch"
+    assert batch["status"] == "validating"
+    assert batch["endpoint"] == "/v1/chat/completions"
+    assert batch["completion_window"] == "24h"
+    assert batch["input_file_id"] == input_file["id"]
+    assert batch["metadata"] == {"job": "nightly"}
+    assert batch["expires_at"] == batch["created_at"] + 24 * 60 * 60
+    assert batch["request_counts"] == {"total": 0, "completed": 0, "failed": 0}
+    assert batch["output_file_id"] is None
+    assert batch["error_file_id"] is None
+
+
+async def test_batches_run_to_completed_with_every_request_counted(client: httpx.AsyncClient) -> None:
+    created = await create_batch(client, jsonl(THREE_ECHOES))
+
+    batch = await wait_for_batch(client, created["id"])
+
+    assert batch["status"] == "completed"
+    assert batch["request_counts"] == {"total": 3, "completed": 3, "failed": 0}
+    assert batch["error_file_id"] is None
+    assert batch["errors"] is None
+    assert batch["created_at"] <= batch["in_progress_at"] <= batch["finalizing_at"] <= batch["completed_at"]
+
+
+async def test_batches_output_file_answers_each_request_in_input_order(client: httpx.AsyncClient) -> None:
+    created = await create_batch(client, jsonl(THREE_ECHOES))
+    batch = await wait_for_batch(client, created["id"])
+
+    output_file = (await client.get(f"/v1/files/{batch['output_file_id']}")).json()
+    lines = read_jsonl(await file_content(client, batch["output_file_id"]))
+
+    assert output_file["purpose"] == "batch_output"
+    assert [line["custom_id"] for line in lines] == ["request-0", "request-1", "request-2"]
+    for n, line in enumerate(lines):
+        assert line["error"] is None
+        assert line["response"]["status_code"] == 200
+        completion = line["response"]["body"]
+        assert completion["object"] == "chat.completion"
+        assert completion["choices"][0]["message"]["content"] == f"say {n}"
+
+
+async def test_batches_output_keeps_input_order_when_answers_take_different_times(client: httpx.AsyncClient) -> None:
+    lines = [
+        batch_line("slow", "slow-echo", "one two three"),
+        batch_line("fast", "echo", "four"),
+        batch_line("lorem", "lorem", "ignored"),
+    ]
+    created = await create_batch(client, jsonl(lines))
+    batch = await wait_for_batch(client, created["id"])
+
+    output = read_jsonl(await file_content(client, batch["output_file_id"]))
+
+    assert [line["custom_id"] for line in output] == ["slow", "fast", "lorem"]
+
+
+async def test_batches_request_for_unknown_model_goes_to_the_error_file(client: httpx.AsyncClient) -> None:
+    lines = [
+        batch_line("good-1", "echo", "a"),
+        batch_line("bad", "no-such-model", "b"),
+        batch_line("good-2", "echo", "c"),
+    ]
+    created = await create_batch(client, jsonl(lines))
+
+    batch = await wait_for_batch(client, created["id"])
+
+    assert batch["status"] == "completed"
+    assert batch["request_counts"] == {"total": 3, "completed": 2, "failed": 1}
+    output = read_jsonl(await file_content(client, batch["output_file_id"]))
+    errors = read_jsonl(await file_content(client, batch["error_file_id"]))
+    assert [line["custom_id"] for line in output] == ["good-1", "good-2"]
+    assert [line["custom_id"] for line in errors] == ["bad"]
+    assert errors[0]["response"]["status_code"] == 404
+    assert errors[0]["response"]["body"]["error"]["message"] == "Model 'no-such-model' not found"
+
+
+async def test_batches_request_with_invalid_body_goes_to_the_error_file_as_400(client: httpx.AsyncClient) -> None:
+    invalid = {"custom_id": "bad", "method": "POST", "url": "/v1/chat/completions", "body": {"model": "echo"}}
+    created = await create_batch(client, jsonl([batch_line("good", "echo", "a"), invalid]))
+
+    batch = await wait_for_batch(client, created["id"])
+
+    assert batch["request_counts"] == {"total": 2, "completed": 1, "failed": 1}
+    errors = read_jsonl(await file_content(client, batch["error_file_id"]))
+    assert [(line["custom_id"], line["response"]["status_code"]) for line in errors] == [("bad", 400)]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "loc"),
+    [
+        pytest.param({"endpoint": "/v1/embeddings"}, ["body", "endpoint"], id="endpoint-embeddings"),
+        pytest.param({"endpoint": "/v1/completions"}, ["body", "endpoint"], id="endpoint-completions"),
+        pytest.param({"completion_window": "48h"}, ["body", "completion_window"], id="window-48h"),
+        pytest.param({"completion_window": "1h"}, ["body", "completion_window"], id="window-1h"),
+    ],
+)
+async def test_batches_create_with_unsupported_parameter_is_a_validation_error(
+    client: httpx.AsyncClient, overrides: dict[str, str], loc: list[str]
+) -> None:
+    input_file = await upload_file(client, jsonl(THREE_ECHOES))
+
+    response = await client.post("/v1/batches", json=batch_request(input_file["id"], **overrides))
+
+    assert response.status_code == 400
+    assert [error["loc"] for error in response.json()["error"]["detail"]["errors"]] == [loc]
+    assert (await client.get("/v1/batches")).json()["data"] == []
+
+
+@pytest.mark.parametrize("missing", ["input_file_id", "endpoint", "completion_window"])
+async def test_batches_create_without_a_required_field_is_a_validation_error(
+    client: httpx.AsyncClient, missing: str
+) -> None:
+    body = batch_request("file-x")
+    del body[missing]
+
+    response = await client.post("/v1/batches", json=body)
+
+    assert response.status_code == 400
+    assert {"loc": ["body", missing], "msg": "Field required", "type": "missing"} in response.json()["error"]["detail"][
+        "errors"
+    ]
+
+
+async def test_batches_create_with_unknown_input_file_is_not_found(client: httpx.AsyncClient) -> None:
+    response = await client.post("/v1/batches", json=batch_request("file-missing"))
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "File 'file-missing' not found"}
+
+
+async def test_batches_create_with_assistants_file_is_invalid_value(client: httpx.AsyncClient) -> None:
+    input_file = await upload_file(client, jsonl(THREE_ECHOES), purpose="assistants")
+
+    response = await client.post("/v1/batches", json=batch_request(input_file["id"]))
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("Invalid value: ")
+    assert (await client.get("/v1/batches")).json()["data"] == []
+
+
+GOOD = json.dumps(batch_line("ok", "echo", "hi"))
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        pytest.param(f"{GOOD}\nnot json\n".encode(), [("invalid_json_line", 2)], id="non-json-line"),
+        pytest.param(
+            jsonl([{"method": "POST", "url": "/v1/chat/completions", "body": {}}]),
+            [("missing_custom_id", 1)],
+            id="missing-custom-id",
+        ),
+        pytest.param(
+            jsonl([{**batch_line("a", "echo", "hi"), "url": "/v1/embeddings"}]),
+            [("mismatched_endpoint", 1)],
+            id="wrong-url",
+        ),
+        pytest.param(
+            jsonl([batch_line("same", "echo", "a"), batch_line("other", "echo", "b"), batch_line("same", "echo", "c")]),
+            [("duplicate_custom_id", 3)],
+            id="duplicate-custom-id",
+        ),
+        pytest.param(
+            jsonl([{**batch_line("a", "echo", "hi"), "method": "GET"}]), [("invalid_method", 1)], id="wrong-method"
+        ),
+        pytest.param(b"[1, 2]\n", [("invalid_request", 1)], id="line-not-an-object"),
+        pytest.param(
+            jsonl([{**batch_line("a", "echo", "hi"), "body": "text"}]),
+            [("invalid_request", 1)],
+            id="body-not-an-object",
+        ),
+        pytest.param(b"", [("empty_file", None)], id="empty-file"),
+        pytest.param(b"\n  \n\n", [("empty_file", None)], id="blank-lines-only"),
+        pytest.param(b"\xff\xfe{}\n", [("invalid_file", None)], id="not-utf8"),
+        pytest.param(
+            f"{{oops\n{GOOD}\n\n{{}}\n".encode(),
+            [("invalid_json_line", 1), ("missing_custom_id", 4)],
+            id="every-bad-line-reported-blank-lines-counted",
+        ),
+    ],
+)
+async def test_batches_malformed_input_fails_the_batch_with_line_errors(
+    client: httpx.AsyncClient, content: bytes, expected: list[tuple[str, int | None]]
+) -> None:
+    created = await create_batch(client, content)
+
+    batch = await wait_for_batch(client, created["id"])
+
+    assert batch["status"] == "failed"
+    assert batch["failed_at"] is not None
+    assert batch["errors"]["object"] == "list"
+    assert [(error["code"], error["line"]) for error in batch["errors"]["data"]] == expected
+    assert all(error["message"] for error in batch["errors"]["data"])
+    assert batch["output_file_id"] is None
+    assert batch["error_file_id"] is None
+
+
+async def test_batches_cancel_stops_a_running_batch_with_partial_counts(client: httpx.AsyncClient) -> None:
+    # 30 requests of 5 words at 20 ms a word: about 3 s if nothing stops it.
+    lines = [batch_line(f"slow-{n}", "slow-echo", "one two three four five") for n in range(30)]
+    created = await create_batch(client, jsonl(lines))
+    await wait_for_batch(client, created["id"], lambda b: b["request_counts"]["completed"] >= 1)
+
+    response = await client.post(f"/v1/batches/{created['id']}/cancel")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "cancelling"
+    assert response.json()["cancelling_at"] is not None
+    batch = await wait_for_batch(client, created["id"])
+    assert batch["status"] == "cancelled"
+    assert batch["cancelled_at"] is not None
+    counts = batch["request_counts"]
+    assert counts["total"] == 30
+    assert 1 <= counts["completed"] < 30
+    assert counts["failed"] == 0
+    output = read_jsonl(await file_content(client, batch["output_file_id"]))
+    assert [line["custom_id"] for line in output] == [f"slow-{n}" for n in range(counts["completed"])]
+
+
+async def test_batches_cancel_twice_keeps_cancelling(client: httpx.AsyncClient) -> None:
+    lines = [batch_line(f"slow-{n}", "slow-echo", "one two three four five") for n in range(30)]
+    created = await create_batch(client, jsonl(lines))
+    await wait_for_batch(client, created["id"], lambda b: b["status"] == "in_progress")
+    await client.post(f"/v1/batches/{created['id']}/cancel")
+
+    response = await client.post(f"/v1/batches/{created['id']}/cancel")
+
+    assert response.status_code == 200
+    assert response.json()["status"] in {"cancelling", "cancelled"}
+    assert (await wait_for_batch(client, created["id"]))["status"] == "cancelled"
+
+
+@pytest.mark.parametrize(
+    ("content", "status"),
+    [pytest.param(jsonl(THREE_ECHOES), "completed", id="completed"), pytest.param(b"", "failed", id="failed")],
+)
+async def test_batches_cancel_of_a_finished_batch_conflicts(
+    client: httpx.AsyncClient, content: bytes, status: str
+) -> None:
+    created = await create_batch(client, content)
+    finished = await wait_for_batch(client, created["id"])
+    assert finished["status"] == status
+
+    response = await client.post(f"/v1/batches/{created['id']}/cancel")
+
+    assert response.status_code == 409
+    assert response.json() == {"detail": f"Batch '{created['id']}' cannot be cancelled: its status is {status}"}
+    assert (await client.get(f"/v1/batches/{created['id']}")).json() == finished
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        pytest.param("GET", "/v1/batches/batch_missing", id="retrieve"),
+        pytest.param("POST", "/v1/batches/batch_missing/cancel", id="cancel"),
+        pytest.param("GET", "/v1/batches?after=batch_missing", id="list-after"),
+    ],
+)
+async def test_batches_unknown_batch_is_not_found(client: httpx.AsyncClient, method: str, path: str) -> None:
+    response = await client.request(method, path)
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Batch 'batch_missing' not found"}
+
+
+async def test_batches_list_is_empty_on_a_fresh_server(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/batches")
+
+    assert response.status_code == 200
+    assert response.json() == {"object": "list", "data": [], "first_id": None, "last_id": None, "has_more": False}
+
+
+async def create_several(client: httpx.AsyncClient, clock: Clock, *, seconds_apart: int) -> list[dict[str, Any]]:
+    """Create five batches, `seconds_apart` from each other; returned in creation order."""
+    input_file = await upload_file(client, jsonl(THREE_ECHOES))
+    created = []
+    for _ in range(5):
+        response = await client.post("/v1/batches", json=batch_request(input_file["id"]))
+        created.append(response.json())
+        clock.advance(seconds_apart)
+    return created
+
+
+def ids(batches: list[dict[str, Any]]) -> list[str]:
+    return [batch["id"] for batch in batches]
+
+
+async def test_batches_list_is_newest_first(client: httpx.AsyncClient, clock: Clock) -> None:
+    created = await create_several(client, clock, seconds_apart=1)
+
+    body = (await client.get("/v1/batches")).json()
+
+    assert ids(body["data"]) == ids(created)[::-1]
+    assert (body["first_id"], body["last_id"], body["has_more"]) == (created[-1]["id"], created[0]["id"], False)
+
+
+async def test_batches_list_orders_batches_of_the_same_second_by_descending_id(
+    client: httpx.AsyncClient, clock: Clock
+) -> None:
+    created = await create_several(client, clock, seconds_apart=0)
+
+    body = (await client.get("/v1/batches")).json()
+
+    assert ids(body["data"]) == sorted(ids(created), reverse=True)
+
+
+@pytest.mark.parametrize("seconds_apart", [pytest.param(1, id="one-second-apart"), pytest.param(0, id="same-second")])
+async def test_batches_list_pages_with_after(client: httpx.AsyncClient, clock: Clock, seconds_apart: int) -> None:
+    created = await create_several(client, clock, seconds_apart=seconds_apart)
+    expected = ids(sorted(created, key=lambda batch: (batch["created_at"], batch["id"]), reverse=True))
+
+    pages = [(await client.get("/v1/batches", params={"limit": 2})).json()]
+    while pages[-1]["has_more"]:
+        pages.append((await client.get("/v1/batches", params={"limit": 2, "after": pages[-1]["last_id"]})).json())
+
+    assert [ids(page["data"]) for page in pages] == [expected[0:2], expected[2:4], expected[4:]]
+    assert [(page["first_id"], page["last_id"]) for page in pages] == [
+        (expected[0], expected[1]),
+        (expected[2], expected[3]),
+        (expected[4], expected[4]),
+    ]
+    assert [page["has_more"] for page in pages] == [True, True, False]
+
+
+@pytest.mark.parametrize(
+    "limit", [pytest.param(0, id="limit-0"), pytest.param(101, id="limit-101"), pytest.param("x", id="not-a-number")]
+)
+async def test_batches_list_with_limit_out_of_range_is_a_validation_error(
+    client: httpx.AsyncClient, limit: int | str
+) -> None:
+    response = await client.get("/v1/batches", params={"limit": limit})
+
+    assert response.status_code == 400
+    assert [error["loc"] for error in response.json()["error"]["detail"]["errors"]] == [["query", "limit"]]
+
+
+async def test_batches_list_defaults_to_twenty(client: httpx.AsyncClient) -> None:
+    input_file = await upload_file(client, b"")
+    for _ in range(21):
+        assert (await client.post("/v1/batches", json=batch_request(input_file["id"]))).status_code == 200
+
+    body = (await client.get("/v1/batches")).json()
+    at_most = (await client.get("/v1/batches", params={"limit": 100})).json()
+
+    assert len(body["data"]) == 20
+    assert body["has_more"] is True
+    assert len(at_most["data"]) == 21
+    assert at_most["has_more"] is False
