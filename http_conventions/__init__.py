@@ -23,6 +23,7 @@ from http_conventions.request_context import (
 from http_conventions.routing import (
     ConventionRoute,
     ConventionRouter,
+    EmbeddedFields,
     create_router_app,
     implementation,
     standard_responses,
@@ -44,6 +45,7 @@ __all__ = [
     "ConflictError",
     "ConventionRoute",
     "ConventionRouter",
+    "EmbeddedFields",
     "EventStreamResponse",
     "RequestContext",
     "ResourceNotFoundError",

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import FastAPI
+from starlette.routing import BaseRoute
 
 from http_conventions.body_limit import BodySizeLimit
 from http_conventions.errors import install_error_handlers
 
 
-def create_conventional_app(*, title: str, version: str, max_body_size: int | None = None) -> FastAPI:
+def create_conventional_app(
+    *, title: str, version: str, max_body_size: int | None = None, routes: Sequence[BaseRoute] | None = None
+) -> FastAPI:
     """A FastAPI app that answers errors by the legacy table and limits request bodies.
 
-    It serves no docs of its own: the gateway serves one document for every API, built
+    `routes` are served as they are, so the app's `routes` list every template (which
+    is how the gateway finds them). It serves no docs of its own: the gateway serves one document for every API, built
     from each app's `openapi()`.
     """
     app = FastAPI(
@@ -22,6 +28,7 @@ def create_conventional_app(*, title: str, version: str, max_body_size: int | No
         redoc_url=None,
         # The legacy server read a body without a Content-Type header as JSON.
         strict_content_type=False,
+        routes=list(routes or ()),
     )
     install_error_handlers(app)
     if max_body_size is not None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import inspect
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import structlog
@@ -33,6 +33,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute, APIRouter
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
+from starlette.responses import Response
 
 from http_conventions.app import create_conventional_app
 from http_conventions.errors import translate_exception
@@ -95,12 +96,23 @@ def _with_request_parameter(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     return endpoint
 
 
+class EmbeddedFields(BaseModel):
+    """A request body whose fields the legacy server took as separate embedded parameters.
+
+    Derive a router's request model from it where its legacy twin had one parameter per
+    field: a request with no body then fails field by field (loc ``["body", "<field>"]``)
+    as the legacy route did, instead of once for the whole body (loc ``["body"]``).
+    """
+
+
+def _is_subclass(annotation: Any, base: type) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, base)
+
+
 def _documented_model(endpoint: Callable[..., Any], response_model: Any) -> type[BaseModel] | None:
     if isinstance(response_model, DefaultPlaceholder):
         response_model = typing.get_type_hints(endpoint).get("return")
-    if isinstance(response_model, type) and issubclass(response_model, BaseModel):
-        return response_model
-    return None
+    return response_model if _is_subclass(response_model, BaseModel) else None
 
 
 class ConventionRoute(APIRoute):
@@ -123,7 +135,46 @@ class ConventionRoute(APIRoute):
             endpoint = _with_request_parameter(_translating(endpoint, path, methods))
             setattr(endpoint, _WRAPPED_MARK, True)
         kwargs["response_model"] = None
+        if kwargs.get("status_code") == 204:
+            # An empty answer carries no content type, as the legacy server's did.
+            kwargs["response_class"] = Response
         super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        model = self.body_field.field_info.annotation if self.body_field else None
+        if not (isinstance(model, type) and issubclass(model, EmbeddedFields)):
+            return handler
+
+        fields = list(model.model_fields)
+
+        async def missing_body_as_empty_object(request: Request) -> Response:
+            request = _EmptyBodyAsObject(request.scope, request.receive)
+            if not await _is_json_object(request):
+                # Embedded fields found none of their names in a body that is no object.
+                raise RequestValidationError(
+                    [
+                        {"type": "missing", "loc": ("body", name), "msg": "Field required", "input": None}
+                        for name in fields
+                    ]
+                )
+            # Read as {}, the body model fails field by field, as the embedded fields did.
+            return await handler(request)
+
+        return missing_body_as_empty_object
+
+
+async def _is_json_object(request: Request) -> bool:
+    try:
+        return isinstance(await request.json(), dict)
+    except ValueError:
+        # Not JSON at all: FastAPI's own parsing reports it as it always did.
+        return True
+
+
+class _EmptyBodyAsObject(Request):
+    async def body(self) -> bytes:
+        return await super().body() or b"{}"
 
 
 class ConventionRouter(APIRouter):
@@ -131,6 +182,8 @@ class ConventionRouter(APIRouter):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("route_class", ConventionRoute)
+        # The legacy server read a body without a Content-Type header as JSON.
+        kwargs.setdefault("strict_content_type", False)
         super().__init__(**kwargs)
 
 
@@ -168,7 +221,6 @@ def create_router_app(
     max_body_size: int | None = None,
 ) -> FastAPI:
     """Serve `router` over `implementation` with the legacy server's HTTP conventions."""
-    app = create_conventional_app(title=title, version=version, max_body_size=max_body_size)
+    app = create_conventional_app(title=title, version=version, max_body_size=max_body_size, routes=router.routes)
     app.state.implementation = implementation
-    app.include_router(router)
     return app

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from http_conventions import EmbeddedFields
+
 BatchStatus = Literal[
     "validating", "failed", "in_progress", "finalizing", "completed", "expired", "cancelling", "cancelled"
 ]
@@ -68,3 +70,12 @@ class ListBatchesResponse(BaseModel):
     first_id: str | None = Field(description="Id of the first batch on this page.")
     last_id: str | None = Field(description="Id of the last batch; pass it as `after` for the next page.")
     has_more: bool = Field(description="Whether batches follow this page.")
+
+
+class CreateBatchRequest(EmbeddedFields):
+    """The body of `POST /v1/batches`."""
+
+    input_file_id: str = Field(description="A file of purpose `batch` with one JSON request per line.")
+    endpoint: BatchEndpoint = Field(description="The endpoint the requests go to; only `/v1/chat/completions`.")
+    completion_window: CompletionWindow = Field(description="The time frame to finish within; only `24h`.")
+    metadata: dict[str, str] | None = Field(default=None, description="Free-form key-value pairs kept with the batch.")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from apis.inspect.models import HealthInfo, ListRoutesResponse, RouteInfo, VersionInfo
+from apis.inspect.models import ApiFilter, HealthInfo, ListRoutesResponse, RouteInfo, VersionInfo
 from gateway import ApiContext, __version__
-from legacy_adapter import ApiFilter, WebRoute, discover_routes, filter_routes
+from legacy_adapter import WebRoute, discover_routes, filter_routes
 
 
 class InspectImplementation:

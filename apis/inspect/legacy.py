@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from apis.inspect.models import HealthInfo, ListRoutesResponse, VersionInfo
-from legacy_adapter import ApiFilter, webmethod
+from apis.inspect.models import ApiFilter, HealthInfo, ListRoutesResponse, VersionInfo
+from legacy_adapter import webmethod
 
 
 class InspectApi(Protocol):

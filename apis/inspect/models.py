@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+ApiFilter = Literal["v1", "v1alpha", "v1beta", "deprecated"]
+
 
 class HealthInfo(BaseModel):
     status: Literal["OK"] = Field(default="OK", description="`OK` while the server answers.")

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from http_conventions import EmbeddedFields
+
 
 class Model(BaseModel):
     """A model that chat completions can name."""
@@ -23,3 +25,19 @@ class ListModelsResponse(BaseModel):
 
     object: Literal["list"] = Field(default="list", description="Always `list`.")
     data: list[Model] = Field(description="The models.")
+
+
+class RegisterModelRequest(EmbeddedFields):
+    """The body of `POST /v1/models`."""
+
+    model_id: str = Field(description="The identifier to register; it may contain slashes.")
+    provider_model_id: str | None = Field(
+        default=None, description="The built-in model that answers for it (default: echo)."
+    )
+    metadata: dict[str, Any] | None = Field(default=None, description="Free-form metadata kept with the model.")
+
+
+class UpdateModelRequest(EmbeddedFields):
+    """The body of `POST /v1/models/{model_id}`."""
+
+    metadata: dict[str, Any] = Field(description="The new metadata.")

@@ -12,6 +12,7 @@ def test_public_names_are_pinned() -> None:
         "ConflictError",
         "ConventionRoute",
         "ConventionRouter",
+        "EmbeddedFields",
         "EventStreamResponse",
         "RequestContext",
         "ResourceNotFoundError",
