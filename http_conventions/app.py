@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from fastapi import FastAPI
@@ -9,6 +10,7 @@ from starlette.routing import BaseRoute
 
 from http_conventions.body_limit import BodySizeLimit
 from http_conventions.errors import install_error_handlers
+from http_conventions.openapi import conventional_openapi
 
 
 def create_conventional_app(
@@ -31,6 +33,7 @@ def create_conventional_app(
         routes=list(routes or ()),
     )
     install_error_handlers(app)
+    app.openapi = functools.cache(functools.partial(conventional_openapi, app))  # type: ignore[method-assign]
     if max_body_size is not None:
         app.add_middleware(BodySizeLimit, max_body_size=max_body_size)
     return app

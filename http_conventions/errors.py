@@ -25,7 +25,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -49,6 +49,18 @@ class ResourceNotFoundError(ValueError):
 
 class AuthenticationRequiredError(Exception):
     """The request needs an authenticated user (HTTP 401)."""
+
+
+class ErrorDetail(BaseModel):
+    """The body of an error raised by an endpoint."""
+
+    detail: str | dict[str, Any] = Field(description="What went wrong.")
+
+
+class ErrorEnvelope(BaseModel):
+    """The body of a request validation error, or of an error no endpoint answered."""
+
+    error: ErrorDetail = Field(description="The error, under `detail`.")
 
 
 def _validation_detail(errors: Sequence[Any]) -> dict[str, Any]:

@@ -31,12 +31,13 @@ from fastapi import FastAPI, Request
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute, APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from http_conventions.app import create_conventional_app
-from http_conventions.errors import translate_exception
+from http_conventions.errors import ErrorDetail, ErrorEnvelope, translate_exception
+from http_conventions.openapi import VALIDATION_RESPONSE_DESCRIPTION
 from http_conventions.request_context import RequestContext, bound_request_context
 
 log = structlog.get_logger(__name__)
@@ -187,20 +188,8 @@ class ConventionRouter(APIRouter):
         super().__init__(**kwargs)
 
 
-class ErrorDetail(BaseModel):
-    """The body of an error raised by an endpoint."""
-
-    detail: str | dict[str, Any] = Field(description="What went wrong.")
-
-
-class ErrorEnvelope(BaseModel):
-    """The body of a request validation error, or of an error no endpoint answered."""
-
-    error: ErrorDetail = Field(description="The error, under `detail`.")
-
-
 standard_responses: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorEnvelope, "description": "The request did not validate, or a value was invalid."},
+    400: {"model": ErrorEnvelope, "description": VALIDATION_RESPONSE_DESCRIPTION},
     404: {"model": ErrorDetail, "description": "The resource does not exist."},
     500: {"model": ErrorDetail, "description": "An unexpected error."},
 }

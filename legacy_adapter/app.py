@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import typing
 from typing import Any
 
@@ -12,7 +13,7 @@ from http_conventions import create_conventional_app
 from legacy_adapter.discovery import WebRoute, discover_routes
 from legacy_adapter.endpoint import create_endpoint
 from legacy_adapter.exceptions import ImplementationError
-from legacy_adapter.openapi import build_openapi
+from legacy_adapter.openapi import document_from_docstrings
 
 
 def _documented_response(method: Any) -> dict[int | str, dict[str, Any]] | None:
@@ -57,15 +58,8 @@ def create_legacy_app(
             name=route.name,
         )
     app.state.webmethod_routes = routes
-    document: dict[str, Any] | None = None
-
-    def openapi() -> dict[str, Any]:
-        nonlocal document
-        if document is None:
-            document = build_openapi(app, routes)
-        return document
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    conventional = app.openapi
+    app.openapi = functools.cache(lambda: document_from_docstrings(conventional(), routes))  # type: ignore[method-assign]
     return app
 
 

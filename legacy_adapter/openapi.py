@@ -5,9 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
-
 from legacy_adapter.discovery import WebRoute
 from legacy_adapter.docstrings import parse_docstring
 
@@ -49,9 +46,8 @@ def _document_operation(document: dict[str, Any], operation: dict[str, Any], rou
                 response["description"] = doc.returns
 
 
-def build_openapi(app: FastAPI, routes: Iterable[WebRoute]) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of a legacy app, with docstring texts filled in."""
-    document = get_openapi(title=app.title, version=app.version, routes=app.routes, description=app.description)
+def document_from_docstrings(document: dict[str, Any], routes: Iterable[WebRoute]) -> dict[str, Any]:
+    """Fill a legacy app's OpenAPI document in from its protocol's docstrings, as the old generator did."""
     for route in routes:
         path = route.path.replace(":path}", "}")
         operation = document.get("paths", {}).get(path, {}).get(route.method.lower())

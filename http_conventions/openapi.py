@@ -1,0 +1,39 @@
+"""The OpenAPI document of an app served with these conventions.
+
+FastAPI documents request validation failures as 422 with its own error schema; these
+apps answer them 400 in the legacy envelope, so the document says that instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from http_conventions.errors import ErrorDetail, ErrorEnvelope
+
+VALIDATION_RESPONSE_DESCRIPTION = "The request did not validate, or a value was invalid."
+_FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+
+def _schema_ref(name: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
+
+
+def conventional_openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document of `app`, with validation failures documented as the app answers them."""
+    document = get_openapi(title=app.title, version=app.version, routes=app.routes, description=app.description)
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.get("responses", {})
+            if responses.pop("422", None) is not None:
+                responses.setdefault(
+                    "400", {"description": VALIDATION_RESPONSE_DESCRIPTION, "content": _schema_ref("ErrorEnvelope")}
+                )
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name in _FASTAPI_VALIDATION_SCHEMAS:
+        schemas.pop(name, None)
+    for model in (ErrorEnvelope, ErrorDetail):
+        schemas.setdefault(model.__name__, model.model_json_schema(ref_template="#/components/schemas/{model}"))
+    return document
