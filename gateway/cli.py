@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,9 +13,11 @@ import uvicorn
 from pydantic import ValidationError
 
 from gateway.exceptions import GatewayError
-from gateway.lifecycle import Side
+from gateway.lifecycle import Side, started_apis
 from gateway.loading import load_registry
 from gateway.logs import configure_logging
+from gateway.openapi import side_openapi
+from gateway.registry import ApiRegistry
 from gateway.settings import LogFormat, ServerSettings
 from gateway.single_side import SingleSideApp
 
@@ -81,6 +86,34 @@ def serve(
         log_config=None,
         access_log=False,
     )
+
+
+async def _side_document(registry: ApiRegistry, side: Side) -> dict[str, Any]:
+    # The apps are built over started implementations; a scratch data directory keeps
+    # the real one untouched.
+    with tempfile.TemporaryDirectory(prefix="gateway-openapi-") as scratch:
+        async with started_apis(registry, ServerSettings(data_dir=Path(scratch))) as apis:
+            return side_openapi(apis, side)
+
+
+@app.command()
+def openapi(
+    backend: Annotated[Side, typer.Option(help="The side whose document to write.")] = "legacy",
+    apis: Annotated[str, typer.Option(help="Module whose `registry` lists the APIs.")] = "apis",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")
+    ] = None,
+) -> None:
+    """Write the OpenAPI document of every API served from one side, without starting a server."""
+    try:
+        registry = load_registry(apis)
+    except GatewayError as exc:
+        raise _fail(str(exc)) from exc
+    text = json.dumps(asyncio.run(_side_document(registry, backend)), indent=2) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text)
 
 
 def main() -> None:

@@ -5,6 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from gateway.__about__ import __version__
+from gateway.lifecycle import ServedApi, Side
+
+TITLE = "Strangler Gateway"
+
 
 def merge_openapi(documents: Iterable[dict[str, Any]], *, title: str, version: str) -> dict[str, Any]:
     """Union of the paths and component schemas of `documents` (earlier ones win a clash)."""
@@ -23,3 +28,13 @@ def merge_openapi(documents: Iterable[dict[str, Any]], *, title: str, version: s
         "paths": paths,
         "components": {"schemas": schemas},
     }
+
+
+def side_openapi(apis: Iterable[ServedApi], side: Side) -> dict[str, Any]:
+    """One document for every API served from `side` (APIs without that side are left out)."""
+    documents = []
+    for api in apis:
+        app = api.app(side)
+        if app is not None and hasattr(app, "openapi"):
+            documents.append(app.openapi())
+    return merge_openapi(documents, title=TITLE, version=__version__)

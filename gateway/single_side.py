@@ -17,9 +17,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
-from gateway.__about__ import __version__
 from gateway.lifecycle import ServedApi, Side, started_apis
-from gateway.openapi import merge_openapi
+from gateway.openapi import TITLE, side_openapi
 from gateway.registry import ApiRegistry
 from gateway.settings import ServerSettings
 
@@ -46,11 +45,7 @@ class SingleSideApp:
             self.apis = apis
             apps = [served for api in apis if (served := api.app(self.side)) is not None]
             self._routes = [(route, served) for served in apps for route in served.routes]
-            self._openapi = merge_openapi(
-                [served.openapi() for served in apps if hasattr(served, "openapi")],
-                title="Strangler Gateway",
-                version=__version__,
-            )
+            self._openapi = side_openapi(apis, self.side)
             yield
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -74,7 +69,7 @@ class SingleSideApp:
         return JSONResponse(self._openapi)
 
     async def _docs(self, request: Request) -> Response:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="Strangler Gateway")
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=TITLE)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.app(scope, receive, send)

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -38,3 +41,24 @@ def test_serve_bad_environment_variable_exits_2(monkeypatch: pytest.MonkeyPatch)
     result = runner.invoke(app, ["serve"])
     assert result.exit_code == 2
     assert "max_body_size" in result.output
+
+
+def test_openapi_writes_the_migrated_document_without_unmigrated_apis(tmp_path: Path) -> None:
+    output = tmp_path / "openapi.json"
+    result = runner.invoke(app, ["openapi", "--backend", "migrated", "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    paths = json.loads(output.read_text())["paths"]
+    assert "/v1/models/{model_id}" in paths
+    assert "/v1/providers" not in paths
+
+
+def test_openapi_legacy_document_goes_to_stdout() -> None:
+    result = runner.invoke(app, ["openapi", "--backend", "legacy"])
+    assert result.exit_code == 0
+    document = json.loads(result.output)
+    assert document["paths"]["/v1/providers"]["get"]["summary"] == "List the providers that serve each API."
+
+
+def test_openapi_unknown_backend_exits_2() -> None:
+    result = runner.invoke(app, ["openapi", "--backend", "sideways"])
+    assert result.exit_code == 2
