@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import json
-import tempfile
+import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 import uvicorn
 from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
 
 from gateway.exceptions import GatewayError
-from gateway.lifecycle import Side, started_apis
+from gateway.flags import FlagsSnapshot
+from gateway.lifecycle import Side
 from gateway.loading import load_registry
 from gateway.logs import configure_logging
-from gateway.openapi import side_openapi
+from gateway.offline import scratch_apis
+from gateway.openapi import api_documents, merged_openapi
 from gateway.registry import ApiRegistry
+from gateway.reload import read_snapshot
+from gateway.routes import GatewayRoute, collect_routes
 from gateway.settings import LogFormat, ServerSettings
-from gateway.single_side import SingleSideApp
 
 app = typer.Typer(
     help="Strangler Gateway: serve a @webmethod API server while it moves to FastAPI routers, one API at a time.",
@@ -27,27 +32,68 @@ app = typer.Typer(
     add_completion=False,
 )
 
+FlagsOption = Annotated[
+    Path | None,
+    typer.Option("--flags", help="The flag file. [env: GATEWAY_FLAGS; default: config/migration.yaml]"),
+]
+ApisOption = Annotated[
+    str | None,
+    typer.Option(help="Module whose `registry` lists the APIs, as 'module' or 'module:attr'. [default: apis]"),
+]
+
 
 @app.callback()
 def _commands() -> None:
     """Strangler Gateway: serve a @webmethod API server while it moves to FastAPI routers, one API at a time."""
 
 
-def _fail(message: str) -> typer.Exit:
+def fail(message: str) -> typer.Exit:
+    """Report bad input on stderr; the caller raises the returned exit (status 2)."""
     typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
     return typer.Exit(code=2)
+
+
+def load_settings(**given: Any) -> ServerSettings:
+    """Settings from the options given on the command line, the environment, and the defaults."""
+    try:
+        return ServerSettings(**{k: v for k, v in given.items() if v is not None})
+    except ValidationError as exc:
+        raise fail(str(exc)) from exc
+
+
+def load_app_registry(settings: ServerSettings) -> ApiRegistry:
+    try:
+        return load_registry(settings.apis)
+    except GatewayError as exc:
+        raise fail(str(exc)) from exc
+
+
+async def _served(registry: ApiRegistry, flags: Path | None) -> tuple[list[GatewayRoute], Any, FlagsSnapshot | None]:
+    async with scratch_apis(registry) as apis:
+        routes = collect_routes(apis)
+        snapshot = read_snapshot(flags, tuple(routes)) if flags is not None else None
+        return routes, api_documents(apis), snapshot
+
+
+def served(registry: ApiRegistry, flags: Path | None) -> tuple[list[GatewayRoute], Any, FlagsSnapshot | None]:
+    """The routes and documents of every API, and the flags resolved against them (exit 2 if invalid)."""
+    try:
+        return asyncio.run(_served(registry, flags))
+    except GatewayError as exc:
+        raise fail(str(exc)) from exc
 
 
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on. [default: 127.0.0.1]")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on. [default: 8321]")] = None,
-    apis: Annotated[
-        str | None,
-        typer.Option(help="Module whose `registry` lists the APIs, as 'module' or 'module:attr'. [default: apis]"),
-    ] = None,
+    flags: FlagsOption = None,
+    apis: ApisOption = None,
     data_dir: Annotated[
         Path | None, typer.Option(help="Where the example APIs keep their SQLite database and files. [default: .data]")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes; each follows the flag file. [default: 1]")
     ] = None,
     max_body_size: Annotated[
         int | None,
@@ -56,60 +102,84 @@ def serve(
     log_format: Annotated[
         LogFormat | None, typer.Option(help="json lines, or console for a person. [default: json]")
     ] = None,
-    side: Annotated[Side, typer.Option(help="Serve every API from this side.")] = "legacy",
 ) -> None:
-    """Serve the registered APIs over HTTP with uvicorn.
+    """Serve the registered APIs, each route from the side the flag file chooses.
 
-    Every option can also be set with a GATEWAY_* environment variable (GATEWAY_PORT=9000).
+    The flag file is re-read while the server runs: edit it (or use `gateway flags set`)
+    and the change is in force within a second. Every option can also be set with a
+    GATEWAY_* environment variable (GATEWAY_PORT=9000).
     """
-    given: dict[str, Any] = {
-        "host": host,
-        "port": port,
-        "apis": apis,
-        "data_dir": data_dir,
-        "max_body_size": max_body_size,
-        "log_format": log_format,
-    }
-    try:
-        settings = ServerSettings(**{k: v for k, v in given.items() if v is not None})
-    except ValidationError as exc:
-        raise _fail(str(exc)) from exc
-    try:
-        registry = load_registry(settings.apis)
-    except GatewayError as exc:
-        raise _fail(str(exc)) from exc
+    settings = load_settings(
+        host=host,
+        port=port,
+        flags=flags,
+        apis=apis,
+        data_dir=data_dir,
+        workers=workers,
+        max_body_size=max_body_size,
+        log_format=log_format,
+    )
+    registry = load_app_registry(settings)
+    served(registry, settings.flags)
+    # Every worker process builds its app from these, through gateway.app:create_app.
+    for name, value in settings.model_dump().items():
+        os.environ[f"GATEWAY_{name.upper()}"] = str(value)
     configure_logging(settings.log_format)
     uvicorn.run(
-        SingleSideApp(registry, settings, side),
+        "gateway.app:create_app",
+        factory=True,
         host=settings.host,
         port=settings.port,
+        workers=settings.workers,
         log_config=None,
         access_log=False,
     )
 
 
-async def _side_document(registry: ApiRegistry, side: Side) -> dict[str, Any]:
-    # The apps are built over started implementations; a scratch data directory keeps
-    # the real one untouched.
-    with tempfile.TemporaryDirectory(prefix="gateway-openapi-") as scratch:
-        async with started_apis(registry, ServerSettings(data_dir=Path(scratch))) as apis:
-            return side_openapi(apis, side)
+@app.command()
+def routes(flags: FlagsOption = None, apis: ApisOption = None) -> None:
+    """List every route: its API, which sides implement it, and the backend the flags choose."""
+    settings = load_settings(flags=flags, apis=apis)
+    table_routes, _, snapshot = served(load_app_registry(settings), settings.flags)
+    assert snapshot is not None
+    table = Table("method", "template", "api", "legacy", "migrated", "backend", "reason")
+    for route in table_routes:
+        decision = snapshot.decisions[route.key]
+        table.add_row(
+            route.method,
+            route.template,
+            route.api,
+            "yes" if route.legacy else "no",
+            "yes" if route.migrated else "no",
+            decision.backend,
+            decision.reason,
+        )
+    Console(width=200).print(table)
 
 
 @app.command()
 def openapi(
-    backend: Annotated[Side, typer.Option(help="The side whose document to write.")] = "legacy",
-    apis: Annotated[str, typer.Option(help="Module whose `registry` lists the APIs.")] = "apis",
+    backend: Annotated[
+        Literal["legacy", "migrated", "current"],
+        typer.Option(help="legacy or migrated: every route that side has; current: each route as the flags choose."),
+    ] = "current",
+    flags: FlagsOption = None,
+    apis: ApisOption = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")
     ] = None,
 ) -> None:
-    """Write the OpenAPI document of every API served from one side, without starting a server."""
-    try:
-        registry = load_registry(apis)
-    except GatewayError as exc:
-        raise _fail(str(exc)) from exc
-    text = json.dumps(asyncio.run(_side_document(registry, backend)), indent=2) + "\n"
+    """Write the OpenAPI document of the whole server, without starting it."""
+    settings = load_settings(flags=flags, apis=apis)
+    registry = load_app_registry(settings)
+    all_routes, documents, snapshot = served(registry, settings.flags if backend == "current" else None)
+
+    def side_of(route: GatewayRoute) -> Side:
+        if snapshot is not None:
+            return snapshot.decisions[route.key].backend
+        return "legacy" if backend == "legacy" else "migrated"
+
+    text = json.dumps(merged_openapi(all_routes, side_of, documents), indent=2) + "\n"
     if output is None:
         typer.echo(text, nl=False)
     else:

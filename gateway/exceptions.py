@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from pathlib import Path
 
 
 def closest(name: str, candidates: Iterable[str]) -> str | None:
@@ -41,3 +42,14 @@ class UnknownApiError(GatewayError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class FlagsError(GatewayError):
+    """The flag file is unreadable or invalid; `key` is the dotted key at fault, if one is."""
+
+    def __init__(self, path: Path, key: str | None, problem: str) -> None:
+        where = f"{path}: {key}: " if key else f"{path}: "
+        super().__init__(where + problem)
+        self.path = path
+        self.key = key
+        self.problem = problem

@@ -1,40 +1,57 @@
-"""One OpenAPI document for the whole server, merged from each API's own."""
+"""One OpenAPI document for the whole server, each operation taken from the side serving it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from gateway.__about__ import __version__
 from gateway.lifecycle import ServedApi, Side
+from gateway.routes import GatewayRoute
 
 TITLE = "Strangler Gateway"
+_CONVERTER = re.compile(r"{(\w+):\w+}")
+
+Documents = Mapping[tuple[str, Side], dict[str, Any]]
 
 
-def merge_openapi(documents: Iterable[dict[str, Any]], *, title: str, version: str) -> dict[str, Any]:
-    """Union of the paths and component schemas of `documents` (earlier ones win a clash)."""
+def api_documents(apis: Iterable[ServedApi]) -> dict[tuple[str, Side], dict[str, Any]]:
+    """Each side's own document, by (API, side), for the apps that produce one."""
+    documents: dict[tuple[str, Side], dict[str, Any]] = {}
+    for api in apis:
+        for side, app in (("legacy", api.legacy), ("migrated", api.migrated)):
+            if app is not None and hasattr(app, "openapi"):
+                documents[(api.name, side)] = app.openapi()  # type: ignore[index]
+    return documents
+
+
+def merged_openapi(
+    routes: Iterable[GatewayRoute], side_of: Callable[[GatewayRoute], Side], documents: Documents
+) -> dict[str, Any]:
+    """The document of the whole server: for every route, the operation of the side `side_of` names.
+
+    Component schemas are taken from every document an operation came from; a name two
+    sides define differently keeps the first definition.
+    """
     paths: dict[str, dict[str, Any]] = {}
     schemas: dict[str, Any] = {}
-    for document in documents:
-        for path, operations in document.get("paths", {}).items():
-            merged = paths.setdefault(path, {})
-            for method, operation in operations.items():
-                merged.setdefault(method, operation)
+    used: list[dict[str, Any]] = []
+    for route in routes:
+        document = documents.get((route.api, side_of(route)))
+        path = _CONVERTER.sub(r"{\1}", route.template)
+        operation = (document or {}).get("paths", {}).get(path, {}).get(route.method.lower())
+        if document is None or operation is None:
+            continue
+        paths.setdefault(path, {})[route.method.lower()] = operation
+        if not any(document is seen for seen in used):
+            used.append(document)
+    for document in used:
         for name, schema in document.get("components", {}).get("schemas", {}).items():
             schemas.setdefault(name, schema)
     return {
         "openapi": "3.1.0",
-        "info": {"title": title, "version": version},
+        "info": {"title": TITLE, "version": __version__},
         "paths": paths,
         "components": {"schemas": schemas},
     }
-
-
-def side_openapi(apis: Iterable[ServedApi], side: Side) -> dict[str, Any]:
-    """One document for every API served from `side` (APIs without that side are left out)."""
-    documents = []
-    for api in apis:
-        app = api.app(side)
-        if app is not None and hasattr(app, "openapi"):
-            documents.append(app.openapi())
-    return merge_openapi(documents, title=TITLE, version=__version__)

@@ -25,6 +25,8 @@ class ServerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", frozen=True)
 
     host: str = "127.0.0.1"
+    flags: Path = Field(default=Path("config/migration.yaml"), description="The flag file to follow.")
+    workers: int = Field(default=1, ge=1, description="Worker processes; each follows the flag file.")
     port: int = Field(default=8321, ge=0, le=65535)
     apis: str = "apis"
     data_dir: Path = Path(".data")

@@ -13,8 +13,9 @@ import anyio
 import httpx
 
 from apis.registry import registry
+from gateway.dispatch import GatewayApp
+from gateway.flags import FlagFile
 from gateway.settings import MIB, ServerSettings
-from gateway.single_side import SingleSideApp
 
 MAX_BODY_SIZE = 10 * MIB
 SMALL_BODY_LIMIT = 1024
@@ -26,8 +27,9 @@ FINAL_BATCH_STATUSES = frozenset({"completed", "failed", "cancelled", "expired"}
 @asynccontextmanager
 async def serve_legacy(data_dir: Path, *, max_body_size: int = MAX_BODY_SIZE) -> AsyncIterator[httpx.AsyncClient]:
     """Run the example APIs all-legacy on `data_dir` (lifespan included) and yield a client of them."""
-    app = SingleSideApp(registry, ServerSettings(data_dir=data_dir, max_body_size=max_body_size), "legacy")
-    async with app.app.router.lifespan_context(app.app):
+    settings = ServerSettings(data_dir=data_dir, max_body_size=max_body_size)
+    app = GatewayApp(registry, settings, flags=FlagFile(default="legacy"))
+    async with app.running():
         transport = httpx.ASGITransport(app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client

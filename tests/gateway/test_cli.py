@@ -20,7 +20,16 @@ def test_cli_help_lists_serve() -> None:
 def test_serve_help_explains_every_option() -> None:
     result = runner.invoke(app, ["serve", "--help"])
     assert result.exit_code == 0
-    for option in ("--host", "--port", "--apis", "--data-dir", "--max-body-size", "--log-format", "--side"):
+    for option in (
+        "--host",
+        "--port",
+        "--apis",
+        "--data-dir",
+        "--max-body-size",
+        "--log-format",
+        "--flags",
+        "--workers",
+    ):
         assert option in result.output
 
 

@@ -37,9 +37,10 @@ import apis.files.implementation
 import apis.inference.implementation
 import apis.models.implementation
 from apis.registry import registry
+from gateway.dispatch import GatewayApp
+from gateway.flags import FlagFile
 from gateway.lifecycle import Side
 from gateway.settings import ServerSettings
-from gateway.single_side import SingleSideApp
 
 CATALOGUE = Path(__file__).parent / "catalogue"
 UNTIL_DEADLINE = 10.0
@@ -94,8 +95,8 @@ async def serve(side: Side, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> 
         apis.inference.implementation,
     ):
         monkeypatch.setattr(module, "time", clock)
-    app = SingleSideApp(registry, ServerSettings(data_dir=data_dir), side)
-    async with app.app.router.lifespan_context(app.app):
+    app = GatewayApp(registry, ServerSettings(data_dir=data_dir), flags=FlagFile(default=side))
+    async with app.running():
         transport = httpx.ASGITransport(app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://parity") as client:
             yield client

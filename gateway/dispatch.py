@@ -1,0 +1,187 @@
+"""The gateway: every request handed, untouched, to the legacy or migrated app of its API.
+
+Pure ASGI on the hot path: match the decoded path in the route index, read the flags
+snapshot once, call the chosen app with a `send` that adds the gateway's headers, and
+write one log line when the response is done (a stream included).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+import structlog
+from fastapi.openapi.docs import get_swagger_ui_html
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.flags import FlagFile, FlagsSnapshot, resolve
+from gateway.lifecycle import SIDES, ServedApi, Side, started_apis
+from gateway.openapi import TITLE, api_documents, merged_openapi
+from gateway.registry import ApiRegistry
+from gateway.reload import FlagsWatcher, LiveFlags, read_snapshot
+from gateway.routes import GatewayRoute, RouteIndex, collect_routes
+from gateway.settings import ServerSettings
+
+log = structlog.get_logger("gateway.request")
+
+REQUEST_ID_HEADER = "x-request-id"
+BACKEND_HEADER = "x-gateway-backend"
+_INTERNAL_ERROR = {"error": {"detail": "Internal server error: An unexpected error occurred."}}
+
+
+class GatewayApp:
+    """Serve every API of `registry`, each route from the side the flags choose.
+
+    `flags` is the flag file to follow (re-read while running), or fixed flags, e.g.
+    ``FlagFile(default="migrated")`` to serve everything that has a router from it::
+
+        app = GatewayApp(registry, ServerSettings(), flags=Path("config/migration.yaml"))
+        async with app.running():   # what the ASGI lifespan does
+            ...
+    """
+
+    def __init__(self, registry: ApiRegistry, settings: ServerSettings, flags: Path | FlagFile) -> None:
+        self.registry = registry
+        self.settings = settings
+        self.flags = flags
+        self.pid = os.getpid()
+        self.apis: list[ServedApi] = []
+        self.routes: tuple[GatewayRoute, ...] = ()
+        self.index = RouteIndex(())
+        self.live: LiveFlags | None = None
+        self._apps: dict[tuple[str, Side], ASGIApp] = {}
+        self._documents: dict[tuple[str, Side], dict[str, Any]] = {}
+        self._openapi: tuple[FlagsSnapshot, dict[str, Any]] | None = None
+        self._admin = Starlette(
+            routes=[Route("/openapi.json", self._openapi_json), Route("/docs", self._docs)],
+            lifespan=lambda app: self.running(),
+        )
+        self._admin_paths = {"/openapi.json", "/docs"}
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Start every API, load the flags and follow the file until the block ends."""
+        async with started_apis(self.registry, self.settings) as apis:
+            self.apis = apis
+            self.routes = tuple(collect_routes(apis))
+            self.index = RouteIndex(self.routes)
+            self._apps = {(api.name, side): app for api in apis for side in SIDES if (app := api.app(side))}
+            self._documents = api_documents(apis)
+            if isinstance(self.flags, FlagFile):
+                text = self.flags.model_dump_json()
+                self.live = LiveFlags(resolve(self.flags, "(fixed)", text, self.routes))
+                yield
+                return
+            self.live = LiveFlags(read_snapshot(self.flags, self.routes))
+            structlog.get_logger("gateway.flags").info(
+                "flags_loaded", path=self.live.snapshot.path, sha256=self.live.snapshot.sha256
+            )
+            watcher = asyncio.create_task(FlagsWatcher(self.flags, self.routes, self.live).run())
+            try:
+                yield
+            finally:
+                watcher.cancel()
+                with suppress(asyncio.CancelledError):
+                    await watcher
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] not in self._admin_paths:
+            await self._dispatch(scope, receive, send)
+        else:
+            await self._admin(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        assert self.live is not None, "the gateway serves requests only while running()"
+        request_id = _request_id(scope)
+        method, path = scope["method"], scope["path"]
+        match = self.index.match(method, path)
+        route = match.route
+        app: ASGIApp
+        backend: str
+        if route is not None:
+            decision = self.live.snapshot.decisions[route.key]
+            backend, reason = decision.backend, decision.reason
+            app = self._apps[(route.api, backend)]
+        else:
+            backend, reason = "gateway", None
+            app = _not_found if not match.allowed else _method_not_allowed(match.allowed)
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(
+            request_id=request_id,
+            api=route.api if route else None,
+            route=route.template if route else None,
+            backend=backend,
+        )
+        extra_headers = [(BACKEND_HEADER.encode(), backend.encode()), (REQUEST_ID_HEADER.encode(), request_id.encode())]
+        status = 500
+        response_started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+                message = {**message, "headers": [*message.get("headers", []), *extra_headers]}
+            await send(message)
+
+        try:
+            await app(scope, receive, send_with_headers)
+        except Exception:
+            log.exception("request_failed")
+            if not response_started:
+                # Never a reset connection: the client gets the unhandled-error answer.
+                await JSONResponse(_INTERNAL_ERROR, status_code=500)(scope, receive, send_with_headers)
+        finally:
+            log.info(
+                "request",
+                method=method,
+                path=path,
+                reason=reason,
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                pid=self.pid,
+            )
+
+    def openapi(self) -> dict[str, Any]:
+        """The document of the whole server as the flags now route it, built once per flags version."""
+        assert self.live is not None
+        snapshot = self.live.snapshot
+        if self._openapi is None or self._openapi[0] is not snapshot:
+            document = merged_openapi(self.routes, lambda r: snapshot.decisions[r.key].backend, self._documents)
+            self._openapi = (snapshot, document)
+        return self._openapi[1]
+
+    async def _openapi_json(self, request: Request) -> Response:
+        return JSONResponse(self.openapi())
+
+    async def _docs(self, request: Request) -> Response:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=TITLE)
+
+
+def _request_id(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            return str(value.decode("latin-1"))
+    return uuid.uuid4().hex
+
+
+async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
+    await JSONResponse({"detail": "Not Found"}, status_code=404)(scope, receive, send)
+
+
+def _method_not_allowed(allowed: frozenset[str]) -> ASGIApp:
+    response = JSONResponse(
+        {"detail": "Method Not Allowed"}, status_code=405, headers={"Allow": ", ".join(sorted(allowed))}
+    )
+    return response

@@ -1,0 +1,202 @@
+"""The flag file: which side serves each API and route.
+
+    default: legacy            # mode for every API not listed
+    apis:
+      models: migrated
+      batches:
+        mode: migrated
+        routes:                # per-route override: "METHOD <path template>"
+          "POST /v1/batches/{batch_id}/cancel": legacy
+
+`parse_flags` turns the file's text into a validated, frozen `FlagFile`; `FlagsSnapshot`
+resolves it once against the served routes, so a request needs one dict lookup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gateway.exceptions import FlagsError, did_you_mean
+from gateway.lifecycle import Side
+from gateway.routes import GatewayRoute
+
+Mode = Side
+MODES: tuple[str, ...] = get_args(Side)
+Reason = Literal["route", "api", "default"]
+
+# libyaml's C loader where the build has it: parsing runs on every reload.
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class ApiFlags(BaseModel):
+    """An API's entry in long form: its mode and per-route overrides."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    mode: Mode | None = Field(default=None, description="The API's mode; the file's default when left out.")
+    routes: dict[str, Mode] = Field(default_factory=dict, description='Overrides keyed "METHOD <template>".')
+
+
+class FlagFile(BaseModel):
+    """The whole flag file."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    default: Mode = Field(default="legacy", description="The mode of every API not listed.")
+    apis: dict[str, Mode | ApiFlags] = Field(default_factory=dict, description="Modes by API name.")
+
+    def api_flags(self, api: str) -> ApiFlags:
+        entry = self.apis.get(api)
+        return entry if isinstance(entry, ApiFlags) else ApiFlags(mode=entry)
+
+
+def _key_path(loc: tuple[Any, ...]) -> str:
+    # pydantic reports which member of `Mode | ApiFlags` it tried; the person wrote neither.
+    parts = [str(part) for part in loc if part not in ("literal['legacy','migrated']", "ApiFlags")]
+    return ".".join(parts)
+
+
+def _structure_error(path: Path, exc: ValidationError) -> FlagsError:
+    error = min(exc.errors(), key=lambda e: len(e["loc"]))
+    key = _key_path(error["loc"])
+    value = error.get("input")
+    if error["type"] == "literal_error" or (error["type"] == "model_type" and isinstance(value, str)):
+        return FlagsError(
+            path, key, f"unknown mode {value!r}{did_you_mean(str(value), MODES)}; modes: {', '.join(MODES)}"
+        )
+    if error["type"] == "extra_forbidden":
+        last = str(error["loc"][-1])
+        allowed = ("default", "apis") if len(error["loc"]) == 1 else ("mode", "routes")
+        return FlagsError(
+            path, key, f"unknown key {last!r}{did_you_mean(last, allowed)}; allowed: {', '.join(allowed)}"
+        )
+    return FlagsError(path, key, error["msg"])
+
+
+def parse_flags(text: str, path: Path) -> FlagFile:
+    """Parse and structurally validate the flag file's text (an empty file is an error)."""
+    try:
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        raise FlagsError(path, None, f"YAML syntax error at {where}: {exc.problem}") from exc
+    except yaml.YAMLError as exc:
+        raise FlagsError(path, None, f"YAML error: {exc}") from exc
+    if data is None:
+        # A save caught half-way must never flip every API to the default.
+        raise FlagsError(path, None, "the file is empty; it needs at least `default: legacy`")
+    if not isinstance(data, dict):
+        raise FlagsError(path, None, f"the file must be a mapping with `default` and `apis`, not {type(data).__name__}")
+    try:
+        return FlagFile.model_validate(data)
+    except ValidationError as exc:
+        raise _structure_error(path, exc) from exc
+
+
+def check_against_routes(flags: FlagFile, path: Path, routes: Iterable[GatewayRoute]) -> None:
+    """Refuse unknown APIs, unknown route keys and `migrated` where no router serves."""
+    by_api: dict[str, dict[str, GatewayRoute]] = {}
+    for route in routes:
+        by_api.setdefault(route.api, {})[route.key] = route
+    for api, entry in flags.apis.items():
+        if api not in by_api:
+            raise FlagsError(
+                path, f"apis.{api}", f"unknown API {api!r}{did_you_mean(api, by_api)}; APIs: {', '.join(by_api)}"
+            )
+        api_flags = flags.api_flags(api)
+        has_router = any(route.migrated for route in by_api[api].values())
+        if api_flags.mode == "migrated" and not has_router:
+            key = f"apis.{api}" if not isinstance(entry, ApiFlags) else f"apis.{api}.mode"
+            raise FlagsError(path, key, f"API {api!r} has no router yet; its only valid mode is legacy")
+        for route_key, mode in api_flags.routes.items():
+            known = by_api[api].get(route_key)
+            if known is None:
+                raise FlagsError(
+                    path,
+                    f"apis.{api}.routes.{route_key}",
+                    f"unknown route {route_key!r} of API {api!r}{did_you_mean(route_key, by_api[api])}",
+                )
+            if mode == "migrated" and not known.migrated:
+                raise FlagsError(path, f"apis.{api}.routes.{route_key}", f"route {route_key!r} has no migrated side")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The side that serves a route, and which flag chose it."""
+
+    backend: Side
+    reason: Reason
+
+
+@dataclass(frozen=True)
+class FlagsSnapshot:
+    """Flags resolved against the served routes; replaced whole, never changed."""
+
+    flags: FlagFile
+    path: str
+    sha256: str
+    loaded_at: datetime
+    decisions: Mapping[str, Decision]
+    """By route key."""
+    api_backends: Mapping[str, Side]
+    """Each API's own backend (its mode, or the default), as far as it has a router."""
+    routes: tuple[GatewayRoute, ...] = field(repr=False)
+
+
+def _capped(mode: Side, available: bool) -> Side:
+    return mode if available else "legacy"
+
+
+def resolve(flags: FlagFile, path: str, text: str, routes: Iterable[GatewayRoute]) -> FlagsSnapshot:
+    """Decide the backend of every route, once, for this version of the flags."""
+    routes = tuple(routes)
+    has_router = {route.api for route in routes if route.migrated}
+    decisions: dict[str, Decision] = {}
+    api_backends: dict[str, Side] = {}
+    for route in routes:
+        api_flags = flags.api_flags(route.api)
+        api_mode, api_reason = (api_flags.mode, "api") if api_flags.mode else (flags.default, "default")
+        api_backends[route.api] = _capped(api_mode, route.api in has_router)
+        mode, reason = (
+            (api_flags.routes[route.key], "route") if route.key in api_flags.routes else (api_mode, api_reason)
+        )
+        decisions[route.key] = Decision(_capped(mode, route.migrated), reason)  # type: ignore[arg-type]
+    return FlagsSnapshot(
+        flags=flags,
+        path=path,
+        sha256=hashlib.sha256(text.encode()).hexdigest(),
+        loaded_at=datetime.now(UTC),
+        decisions=decisions,
+        api_backends=api_backends,
+        routes=routes,
+    )
+
+
+def changes(old: FlagsSnapshot, new: FlagsSnapshot) -> list[dict[str, str | None]]:
+    """One entry per API or route whose backend in force changed.
+
+    A route that simply follows its API is covered by the API's entry; a route gets its
+    own entry when it differs from its API before or after the change.
+    """
+    entries: list[dict[str, str | None]] = []
+    for api, new_backend in new.api_backends.items():
+        old_backend = old.api_backends.get(api, new_backend)
+        if old_backend != new_backend:
+            entries.append({"api": api, "route": None, "old": old_backend, "new": new_backend})
+    for route in new.routes:
+        before, after = old.decisions.get(route.key), new.decisions[route.key]
+        if before is None or before.backend == after.backend:
+            continue
+        follows_api = before.backend == old.api_backends[route.api] and after.backend == new.api_backends[route.api]
+        if not follows_api:
+            entries.append({"api": route.api, "route": route.key, "old": before.backend, "new": after.backend})
+    return entries

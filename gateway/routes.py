@@ -1,0 +1,122 @@
+"""The routes the gateway serves, read from the apps of each API, and the index that finds them.
+
+A request is matched on its decoded path (``%2F`` in a ``{x:path}`` parameter arrives as
+``/``). Static templates are one dict lookup; templates with parameters are grouped by
+their literal leading segments, so a lookup tries one dict key per path depth and then
+the few templates sharing that prefix: the cost does not grow with the number of APIs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.routing import compile_path
+
+from gateway.lifecycle import ServedApi
+
+
+@dataclass(frozen=True)
+class GatewayRoute:
+    """One method and template of one API, and which sides implement it."""
+
+    api: str
+    method: str
+    template: str
+    legacy: bool
+    migrated: bool
+
+    @property
+    def key(self) -> str:
+        """The route key of the flag file: ``"METHOD <template>"``."""
+        return f"{self.method} {self.template}"
+
+
+def _templates(app: Any) -> Iterable[tuple[str, str]]:
+    for route in getattr(app, "routes", ()):
+        path, methods = getattr(route, "path", None), getattr(route, "methods", None)
+        if isinstance(path, str) and methods:
+            # Starlette answers HEAD for every GET route; it is not a route of its own.
+            for method in sorted(set(methods) - {"HEAD"} or methods):
+                yield method, path
+
+
+def collect_routes(apis: Iterable[ServedApi]) -> list[GatewayRoute]:
+    """Every route of every API, in registration then definition order."""
+    routes: list[GatewayRoute] = []
+    for api in apis:
+        legacy = list(_templates(api.legacy))
+        migrated = list(_templates(api.migrated)) if api.migrated is not None else []
+        for method, template in dict.fromkeys([*legacy, *migrated]):
+            routes.append(
+                GatewayRoute(
+                    api=api.name,
+                    method=method,
+                    template=template,
+                    legacy=(method, template) in legacy,
+                    migrated=(method, template) in migrated,
+                )
+            )
+    return routes
+
+
+def _literal_prefix(template: str) -> tuple[str, ...]:
+    segments = template.strip("/").split("/")
+    prefix = []
+    for segment in segments:
+        if "{" in segment:
+            break
+        prefix.append(segment)
+    return tuple(prefix)
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    regex: re.Pattern[str]
+    by_method: dict[str, GatewayRoute]
+
+
+@dataclass(frozen=True)
+class RouteMatch:
+    """The route a request goes to, or the methods its path allows (405), or neither (404)."""
+
+    route: GatewayRoute | None = None
+    allowed: frozenset[str] = frozenset()
+
+
+NOT_FOUND = RouteMatch()
+
+
+class RouteIndex:
+    """Find the route of a method and decoded path in time independent of the number of routes."""
+
+    def __init__(self, routes: Iterable[GatewayRoute]) -> None:
+        self._static: dict[str, dict[str, GatewayRoute]] = {}
+        patterns: dict[str, dict[str, GatewayRoute]] = {}
+        for route in routes:
+            target = patterns if "{" in route.template else self._static
+            target.setdefault(route.template, {}).setdefault(route.method, route)
+        self._by_prefix: dict[tuple[str, ...], list[_Pattern]] = {}
+        for template, by_method in patterns.items():
+            regex, _, _ = compile_path(template)
+            self._by_prefix.setdefault(_literal_prefix(template), []).append(_Pattern(regex, by_method))
+        self._depths = sorted({len(prefix) for prefix in self._by_prefix}, reverse=True)
+
+    def match(self, method: str, path: str) -> RouteMatch:
+        by_method = self._static.get(path)
+        if by_method is None:
+            by_method = self._match_pattern(path)
+            if by_method is None:
+                return NOT_FOUND
+        route = by_method.get(method) or (by_method.get("GET") if method == "HEAD" else None)
+        return RouteMatch(route=route) if route else RouteMatch(allowed=frozenset(by_method))
+
+    def _match_pattern(self, path: str) -> dict[str, GatewayRoute] | None:
+        segments = tuple(path.strip("/").split("/"))
+        for depth in self._depths:
+            for pattern in self._by_prefix.get(segments[:depth], ()):
+                if pattern.regex.match(path):
+                    return pattern.by_method
+        return None
