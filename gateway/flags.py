@@ -65,10 +65,17 @@ def _key_path(loc: tuple[Any, ...]) -> str:
 
 
 def _structure_error(path: Path, exc: ValidationError) -> FlagsError:
-    error = min(exc.errors(), key=lambda e: len(e["loc"]))
+    # An API entry is a mode or a mapping; report the error of the form the person wrote.
+    errors = [
+        e
+        for e in exc.errors()
+        if not (e["type"] == "literal_error" and not isinstance(e.get("input"), str))
+        and not (e["type"] == "model_type" and isinstance(e.get("input"), str))
+    ] or exc.errors()
+    error = errors[0]
     key = _key_path(error["loc"])
     value = error.get("input")
-    if error["type"] == "literal_error" or (error["type"] == "model_type" and isinstance(value, str)):
+    if error["type"] == "literal_error":
         return FlagsError(
             path, key, f"unknown mode {value!r}{did_you_mean(str(value), MODES)}; modes: {', '.join(MODES)}"
         )

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gateway.exceptions import FlagsError
+from gateway.flags import FlagFile, changes, check_against_routes, parse_flags, resolve
+from gateway.routes import GatewayRoute
+
+PATH = Path("config/migration.yaml")
+ROUTES = (
+    GatewayRoute("models", "GET", "/v1/models", legacy=True, migrated=True),
+    GatewayRoute("models", "GET", "/v1/models/{model_id:path}", legacy=True, migrated=True),
+    GatewayRoute("batches", "GET", "/v1/batches/{batch_id}", legacy=True, migrated=True),
+    GatewayRoute("batches", "POST", "/v1/batches/{batch_id}/cancel", legacy=True, migrated=True),
+    GatewayRoute("providers", "GET", "/v1/providers", legacy=True, migrated=False),
+)
+
+
+def _snapshot(text: str):  # type: ignore[no-untyped-def]
+    flags = parse_flags(text, PATH)
+    check_against_routes(flags, PATH, ROUTES)
+    return resolve(flags, str(PATH), text, ROUTES)
+
+
+def _error(text: str) -> FlagsError:
+    with pytest.raises(FlagsError) as caught:
+        _snapshot(text)
+    return caught.value
+
+
+def test_flags_short_and_long_forms_parse() -> None:
+    flags = parse_flags(
+        "default: migrated\napis:\n  models: legacy\n  batches:\n    mode: migrated\n    routes:\n"
+        '      "POST /v1/batches/{batch_id}/cancel": legacy\n',
+        PATH,
+    )
+    assert flags.default == "migrated"
+    assert flags.api_flags("models").mode == "legacy"
+    assert flags.api_flags("batches").routes == {"POST /v1/batches/{batch_id}/cancel": "legacy"}
+    assert flags.api_flags("files").mode is None
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "message"),
+    [
+        pytest.param("apis:\n  modles: migrated\n", "apis.modles", "did you mean 'models'?", id="unknown-api"),
+        pytest.param("apis:\n  models: migratd\n", "apis.models", "did you mean 'migrated'?", id="unknown-mode"),
+        pytest.param("default: legasy\n", "default", "did you mean 'legacy'?", id="unknown-default"),
+        pytest.param(
+            "apis:\n  models:\n    mode: migrated\n    rootes: {}\n",
+            "apis.models.rootes",
+            "did you mean 'routes'?",
+            id="unknown-long-form-key",
+        ),
+        pytest.param("defaults: legacy\n", "defaults", "did you mean 'default'?", id="unknown-top-key"),
+        pytest.param(
+            'apis:\n  models:\n    routes:\n      "GET /v1/models/{model_id}": legacy\n',
+            "apis.models.routes.GET /v1/models/{model_id}",
+            "did you mean 'GET /v1/models/{model_id:path}'?",
+            id="route-key-near-miss",
+        ),
+        pytest.param("apis:\n  providers: migrated\n", "apis.providers", "has no router yet", id="no-router"),
+    ],
+)
+def test_flags_error_names_file_key_and_closest_name(text: str, key: str, message: str) -> None:
+    error = _error(text)
+    assert error.key == key
+    assert str(error).startswith(f"{PATH}: {key}: ")
+    assert message in str(error)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param("", "the file is empty", id="empty"),
+        pytest.param("# only a comment\n", "the file is empty", id="only-comments"),
+        pytest.param("apis:\n  models: [\n", "YAML syntax error at line 3", id="syntax-error-names-line"),
+        pytest.param("- legacy\n", "must be a mapping", id="not-a-mapping"),
+    ],
+)
+def test_flags_unusable_file_is_an_error(text: str, message: str) -> None:
+    assert message in str(_error(text))
+
+
+def test_flags_resolution_prefers_route_then_api_then_default() -> None:
+    snapshot = _snapshot(
+        "default: migrated\napis:\n  batches:\n    mode: legacy\n    routes:\n"
+        '      "POST /v1/batches/{batch_id}/cancel": migrated\n'
+    )
+    decisions = {key: (d.backend, d.reason) for key, d in snapshot.decisions.items()}
+    assert decisions["POST /v1/batches/{batch_id}/cancel"] == ("migrated", "route")
+    assert decisions["GET /v1/batches/{batch_id}"] == ("legacy", "api")
+    assert decisions["GET /v1/models"] == ("migrated", "default")
+
+
+def test_flags_default_migrated_leaves_an_api_without_router_on_legacy() -> None:
+    snapshot = _snapshot("default: migrated\n")
+    assert snapshot.decisions["GET /v1/providers"].backend == "legacy"
+    assert snapshot.api_backends["providers"] == "legacy"
+
+
+def test_flags_changes_report_an_api_flip_once() -> None:
+    before = _snapshot("default: legacy\n")
+    after = _snapshot("default: legacy\napis:\n  models: migrated\n")
+    assert changes(before, after) == [{"api": "models", "route": None, "old": "legacy", "new": "migrated"}]
+
+
+def test_flags_changes_report_a_route_override_by_its_key() -> None:
+    before = _snapshot("apis:\n  batches: migrated\n")
+    after = _snapshot(
+        'apis:\n  batches:\n    mode: migrated\n    routes:\n      "GET /v1/batches/{batch_id}": legacy\n'
+    )
+    assert changes(before, after) == [
+        {"api": "batches", "route": "GET /v1/batches/{batch_id}", "old": "migrated", "new": "legacy"}
+    ]
+
+
+def test_flags_changes_of_nothing_are_empty() -> None:
+    assert changes(_snapshot("default: legacy\n"), _snapshot("default: legacy\napis:\n  models: legacy\n")) == []
+
+
+def test_flag_file_is_frozen() -> None:
+    with pytest.raises(ValueError):
+        FlagFile().default = "migrated"  # type: ignore[misc]
