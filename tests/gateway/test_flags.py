@@ -123,4 +123,4 @@ def test_flags_changes_of_nothing_are_empty() -> None:
 
 def test_flag_file_is_frozen() -> None:
     with pytest.raises(ValueError):
-        FlagFile().default = "migrated"  # type: ignore[misc]
+        FlagFile().default = "migrated"
