@@ -43,6 +43,10 @@ def configure_logging(log_format: LogFormat = "json") -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(logging.INFO)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
+    # The gateway's own `request` line replaces uvicorn's access log.
+    access = logging.getLogger("uvicorn.access")
+    access.handlers = []
+    access.propagate = False
