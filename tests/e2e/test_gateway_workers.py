@@ -1,0 +1,74 @@
+"""Several worker processes, each following the flag file on its own."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.e2e.gateway_process import GatewayProcess, write_flags_atomically
+
+WORKERS = 2
+FLIP_DEADLINE = 2.0
+CONSECUTIVE = 20
+MAX_REQUESTS_TO_MEET_EVERY_WORKER = 400
+
+
+def _get_models(client: httpx.Client, request_id: str) -> httpx.Response:
+    # A new connection each time, so the kernel may hand the request to either worker.
+    response = client.get("/v1/models", headers={"connection": "close", "x-request-id": request_id})
+    assert response.status_code == 200, response.text
+    return response
+
+
+def _pids_of(gateway: GatewayProcess, prefix: str) -> set[int]:
+    return {line["pid"] for line in gateway.request_lines() if line["request_id"].startswith(prefix)}
+
+
+def _meet_every_worker(gateway: GatewayProcess, client: httpx.Client, prefix: str) -> set[int]:
+    """Send requests until each worker has served one (bounded); the pids seen."""
+    pids: set[int] = set()
+    for number in range(MAX_REQUESTS_TO_MEET_EVERY_WORKER):
+        _get_models(client, f"{prefix}{number}")
+        if number % 10 == 9:
+            pids = _pids_of(gateway, prefix)
+            if len(pids) == WORKERS:
+                break
+    return pids
+
+
+def test_gateway_two_workers_follow_a_flip(tmp_path: Path) -> None:
+    flags_path = tmp_path / "flags.yaml"
+    flags_path.write_text("default: legacy\napis:\n  models: legacy\n")
+    with (
+        GatewayProcess(flags_path, tmp_path, workers=WORKERS) as gateway,
+        httpx.Client(base_url=gateway.base_url, timeout=5.0) as client,
+    ):
+        # Both workers serve before the flip, so each must pick it up from the file.
+        before = _meet_every_worker(gateway, client, "before-")
+        assert len(before) == WORKERS, f"one worker only answered: {before}\n{gateway.describe()}"
+        assert gateway.pid not in before, "requests served by the supervisor, not by workers"
+
+        written = time.monotonic()
+        write_flags_atomically(flags_path, "default: legacy\napis:\n  models: migrated\n")
+        streak, sent = 0, 0
+        while streak < CONSECUTIVE:
+            assert time.monotonic() - written < FLIP_DEADLINE, f"{streak} in a row after {sent} requests"
+            response = _get_models(client, f"flip-{sent}")
+            sent += 1
+            streak = streak + 1 if response.headers["x-gateway-backend"] == "migrated" else 0
+        settled = time.monotonic() - written
+
+        after = _meet_every_worker(gateway, client, "after-")
+        gateway.stop()
+
+    assert settled < FLIP_DEADLINE
+    assert len(after) == WORKERS, f"one worker only answered after the flip: {after}"
+    lines = gateway.request_lines()
+    assert {line["backend"] for line in lines if line["request_id"].startswith("after-")} == {"migrated"}
+    assert {line["pid"] for line in lines} == before == after
+    # Each worker follows the file on its own, so each logs the change.
+    assert [line["changes"] for line in gateway.events("flags_changed")] == [
+        [{"api": "models", "route": None, "old": "legacy", "new": "migrated"}]
+    ] * WORKERS
