@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -26,24 +27,28 @@ from apis.batches.models import (
 )
 from apis.files.implementation import FilesImplementation
 from apis.inference.models import ChatCompletion, ChatCompletionRequest
-from apis.storage import open_database
+from apis.storage import open_database, write_transaction
 from gateway import ApiContext
 from http_conventions import ConflictError, ResourceNotFoundError, translate_exception
 
 log = structlog.get_logger(__name__)
 
+# `claimed_by` is the worker id of the process that runs the batch, NULL when none does.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS batches (
     id TEXT PRIMARY KEY,
     created_at INTEGER NOT NULL,
-    data TEXT NOT NULL
+    data TEXT NOT NULL,
+    claimed_by TEXT
 );
 CREATE INDEX IF NOT EXISTS batches_by_creation ON batches (created_at, id);
 """
 WINDOW_SECONDS = 24 * 60 * 60
 CANCELLABLE = ("validating", "in_progress")
-# A batch a stopped server left in one of these is run again from its input.
+# A batch a stopped worker left in one of these is run again from its input.
 RESUMABLE = (*CANCELLABLE, "finalizing")
+# The statuses resume() looks at: those above, and cancellations a stopped worker left unfinished.
+UNFINISHED = (*RESUMABLE, "cancelling")
 
 
 class ChatCompletions(Protocol):
@@ -52,6 +57,23 @@ class ChatCompletions(Protocol):
 
 def _now() -> int:
     return int(time.time())
+
+
+def current_worker() -> str:
+    """The id under which this worker process claims batches: its pid."""
+    return str(os.getpid())
+
+
+def process_alive(worker_id: str) -> bool:
+    """Whether the worker process `worker_id` (a pid on this machine) still runs."""
+    try:
+        os.kill(int(worker_id), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        # The pid exists but belongs to another user: alive.
+        return True
+    return True
 
 
 def _result_line(request: BatchRequest, status_code: int, body: Any) -> str:
@@ -66,30 +88,60 @@ def _result_line(request: BatchRequest, status_code: int, body: Any) -> str:
 
 
 class BatchesImplementation:
-    """The batches API; each batch runs as a task of the worker that created it."""
+    """The batches API; each batch runs as a task of the one worker process that claimed it.
 
-    def __init__(self, db: aiosqlite.Connection, files: FilesImplementation, inference: ChatCompletions) -> None:
+    Several worker processes may share the database. A batch's row names the worker that
+    runs it (`claimed_by`); only that worker's runner writes its progress, and every
+    read-modify-write of a row is one `BEGIN IMMEDIATE` transaction, so a cancel written
+    by one worker is never overwritten by the runner in another.
+    """
+
+    def __init__(
+        self,
+        db: aiosqlite.Connection,
+        files: FilesImplementation,
+        inference: ChatCompletions,
+        *,
+        worker_id: str | None = None,
+        is_alive: Callable[[str], bool] = process_alive,
+    ) -> None:
         self.db = db
         self.files = files
         self.inference = inference
+        self.worker_id = current_worker() if worker_id is None else worker_id
+        self.is_alive = is_alive
         self._tasks: dict[str, asyncio.Task[None]] = {}
-        # One read-modify-write at a time, so a cancel never overwrites the runner's progress.
+        # The tasks of this process share one connection, hence one transaction at a time: the
+        # database lock keeps other processes out, this lock keeps this process's other tasks out.
         self._lock = asyncio.Lock()
 
-    async def _load(self, batch_id: str) -> Batch:
-        cursor = await self.db.execute("SELECT data FROM batches WHERE id = ?", (batch_id,))
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[None]:
+        async with self._lock, write_transaction(self.db):
+            yield
+
+    async def _row(self, batch_id: str) -> tuple[Batch, str | None]:
+        """The batch and the worker that claimed it."""
+        cursor = await self.db.execute("SELECT data, claimed_by FROM batches WHERE id = ?", (batch_id,))
         row = await cursor.fetchone()
         if row is None:
             raise ResourceNotFoundError("Batch", batch_id)
-        return Batch.model_validate_json(row["data"])
+        return Batch.model_validate_json(row["data"]), row["claimed_by"]
+
+    async def _load(self, batch_id: str) -> Batch:
+        batch, _ = await self._row(batch_id)
+        return batch
+
+    async def _save(self, batch: Batch, **changes: Any) -> Batch:
+        batch = batch.model_copy(update=changes)
+        await self.db.execute("UPDATE batches SET data = ? WHERE id = ?", (batch.model_dump_json(), batch.id))
+        return batch
 
     async def _update(self, batch_id: str, change: Callable[[Batch], dict[str, Any]] | dict[str, Any]) -> Batch:
-        async with self._lock:
+        """Apply `change` to the batch as it is in the database now, never to a copy read earlier."""
+        async with self._transaction():
             batch = await self._load(batch_id)
-            batch = batch.model_copy(update=change(batch) if callable(change) else change)
-            await self.db.execute("UPDATE batches SET data = ? WHERE id = ?", (batch.model_dump_json(), batch_id))
-            await self.db.commit()
-            return batch
+            return await self._save(batch, **(change(batch) if callable(change) else change))
 
     def _start(self, batch_id: str) -> None:
         task = asyncio.create_task(self._run(batch_id), name=f"batch {batch_id}")
@@ -117,11 +169,11 @@ class BatchesImplementation:
             expires_at=created_at + WINDOW_SECONDS,
             metadata=metadata,
         )
-        await self.db.execute(
-            "INSERT INTO batches (id, created_at, data) VALUES (?, ?, ?)",
-            (batch.id, created_at, batch.model_dump_json()),
-        )
-        await self.db.commit()
+        async with self._transaction():
+            await self.db.execute(
+                "INSERT INTO batches (id, created_at, data, claimed_by) VALUES (?, ?, ?, ?)",
+                (batch.id, created_at, batch.model_dump_json(), self.worker_id),
+            )
         self._start(batch.id)
         return batch
 
@@ -129,17 +181,19 @@ class BatchesImplementation:
         return await self._load(batch_id)
 
     async def cancel_batch(self, batch_id: str) -> Batch:
-        def cancel(batch: Batch) -> dict[str, Any]:
-            if batch.status == "cancelling":
-                return {}
-            if batch.status not in CANCELLABLE:
+        async with self._transaction():
+            batch, owner = await self._row(batch_id)
+            if batch.status not in (*CANCELLABLE, "cancelling"):
                 raise ConflictError(f"Batch '{batch_id}' cannot be cancelled: its status is {batch.status}")
-            if batch_id not in self._tasks:
-                # Nothing runs it any more (the server restarted): cancelling is immediate.
-                return {"status": "cancelled", "cancelling_at": _now(), "cancelled_at": _now()}
-            return {"status": "cancelling", "cancelling_at": _now()}
-
-        return await self._update(batch_id, cancel)
+            if owner is not None and self.is_alive(owner):
+                # Its runner, here or in another worker, reads the status before each request and stops.
+                if batch.status == "cancelling":
+                    return batch
+                return await self._save(batch, status="cancelling", cancelling_at=_now())
+            # No worker runs it any more: nothing would ever finish the cancellation, so it is immediate.
+            return await self._save(
+                batch, status="cancelled", cancelling_at=batch.cancelling_at or _now(), cancelled_at=_now()
+            )
 
     async def list_batches(
         self, after: str | None = None, limit: Annotated[int, Query(ge=1, le=100)] = 20
@@ -201,10 +255,14 @@ class BatchesImplementation:
             (outputs if status_code == 200 else failures).append(_result_line(request, status_code, body))
             counts = BatchRequestCounts(total=len(requests), completed=len(outputs), failed=len(failures))
             batch = await self._update(batch_id, {"request_counts": counts})
+        # A cancel may have come in since the last request was counted: it wins over finalizing.
+        batch = await self._update(
+            batch_id,
+            lambda b: {} if b.status == "cancelling" else {"status": "finalizing", "finalizing_at": _now()},
+        )
         if batch.status == "cancelling":
             await self._write_results(batch_id, outputs, failures, {"status": "cancelled", "cancelled_at": _now()})
             return
-        await self._update(batch_id, {"status": "finalizing", "finalizing_at": _now()})
         await self._write_results(batch_id, outputs, failures, {"status": "completed", "completed_at": _now()})
 
     async def _answer(self, request: BatchRequest) -> tuple[int, Any]:
@@ -231,30 +289,64 @@ class BatchesImplementation:
         await self._update(batch_id, update)
 
     async def resume(self) -> None:
-        """Run again the batches a stopped server left running; finish the cancellations it left."""
-        cursor = await self.db.execute("SELECT data FROM batches ORDER BY created_at, id")
+        """Take over the batches no live worker runs: run again those left running, finish the cancellations left.
+
+        Called at start-up, when a claim under this worker's own id can only be a
+        predecessor's that had the same pid.
+        """
+        placeholders = ", ".join("?" for _ in UNFINISHED)
+        cursor = await self.db.execute(
+            f"SELECT id FROM batches WHERE json_extract(data, '$.status') IN ({placeholders}) ORDER BY created_at, id",
+            UNFINISHED,
+        )
         for row in await cursor.fetchall():
-            batch = Batch.model_validate_json(row["data"])
-            if batch.status in RESUMABLE:
-                self._start(batch.id)
-            elif batch.status == "cancelling":
-                await self._update(batch.id, {"status": "cancelled", "cancelled_at": _now()})
+            if await self._take_over(row["id"]):
+                self._start(row["id"])
+
+    async def _take_over(self, batch_id: str) -> bool:
+        """Claim the batch if it is unfinished and its worker is gone; whether it is now this worker's to run."""
+        async with self._transaction():
+            # Read again under the lock: another worker starting now may have taken it over already.
+            batch, owner = await self._row(batch_id)
+            abandoned = owner is None or owner == self.worker_id or not self.is_alive(owner)
+            if batch.status not in UNFINISHED or not abandoned:
+                return False
+            if batch.status == "cancelling":
+                await self._save(batch, status="cancelled", cancelled_at=_now())
+                return False
+            await self.db.execute("UPDATE batches SET claimed_by = ? WHERE id = ?", (self.worker_id, batch_id))
+        log.info("batch_taken_over", batch_id=batch_id, worker=self.worker_id, previous_worker=owner)
+        return True
 
     async def close(self) -> None:
+        """Stop this worker's runners and give up its claims, so the next worker to start takes them over."""
         for task in list(self._tasks.values()):
             task.cancel()
         for task in list(self._tasks.values()):
             with suppress(asyncio.CancelledError):
                 await task
+        # Released rather than left to the liveness check: once this process is gone its pid may be reused.
+        async with self._transaction():
+            await self.db.execute("UPDATE batches SET claimed_by = NULL WHERE claimed_by = ?", (self.worker_id,))
 
 
 def _jsonl(lines: list[str]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+async def _add_claims(db: aiosqlite.Connection) -> None:
+    """Give a database made before claims existed its `claimed_by` column (its batches start unclaimed)."""
+    # In one transaction, so that of two workers starting together only one adds it.
+    async with write_transaction(db):
+        columns = {row["name"] for row in await db.execute_fetchall("PRAGMA table_info(batches)")}
+        if "claimed_by" not in columns:
+            await db.execute("ALTER TABLE batches ADD COLUMN claimed_by TEXT")
+
+
 @asynccontextmanager
 async def open_batches(context: ApiContext) -> AsyncIterator[BatchesImplementation]:
     async with open_database(context.data_dir, SCHEMA) as db:
+        await _add_claims(db)
         batches = BatchesImplementation(db, context.implementations["files"], context.implementations["inference"])
         await batches.resume()
         try:
