@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import typer
 import uvicorn
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from gateway.exceptions import GatewayError
-from gateway.flags import FlagsSnapshot
+from gateway.cli_common import ApisOption, FlagsOption, load_app_registry, load_settings, served
+from gateway.flags_cli import flags_app
 from gateway.lifecycle import Side
-from gateway.loading import load_registry
 from gateway.logs import configure_logging
-from gateway.offline import scratch_apis
-from gateway.openapi import api_documents, merged_openapi
-from gateway.registry import ApiRegistry
-from gateway.reload import read_snapshot
-from gateway.routes import GatewayRoute, collect_routes
-from gateway.settings import LogFormat, ServerSettings
+from gateway.openapi import merged_openapi
+from gateway.routes import GatewayRoute
+from gateway.settings import LogFormat
 
 app = typer.Typer(
     help="Strangler Gateway: serve a @webmethod API server while it moves to FastAPI routers, one API at a time.",
@@ -32,55 +26,10 @@ app = typer.Typer(
     add_completion=False,
 )
 
-FlagsOption = Annotated[
-    Path | None,
-    typer.Option("--flags", help="The flag file. [env: GATEWAY_FLAGS; default: config/migration.yaml]"),
-]
-ApisOption = Annotated[
-    str | None,
-    typer.Option(help="Module whose `registry` lists the APIs, as 'module' or 'module:attr'. [default: apis]"),
-]
-
 
 @app.callback()
 def _commands() -> None:
     """Strangler Gateway: serve a @webmethod API server while it moves to FastAPI routers, one API at a time."""
-
-
-def fail(message: str) -> typer.Exit:
-    """Report bad input on stderr; the caller raises the returned exit (status 2)."""
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
-    return typer.Exit(code=2)
-
-
-def load_settings(**given: Any) -> ServerSettings:
-    """Settings from the options given on the command line, the environment, and the defaults."""
-    try:
-        return ServerSettings(**{k: v for k, v in given.items() if v is not None})
-    except ValidationError as exc:
-        raise fail(str(exc)) from exc
-
-
-def load_app_registry(settings: ServerSettings) -> ApiRegistry:
-    try:
-        return load_registry(settings.apis)
-    except GatewayError as exc:
-        raise fail(str(exc)) from exc
-
-
-async def _served(registry: ApiRegistry, flags: Path | None) -> tuple[list[GatewayRoute], Any, FlagsSnapshot | None]:
-    async with scratch_apis(registry) as apis:
-        routes = collect_routes(apis)
-        snapshot = read_snapshot(flags, tuple(routes)) if flags is not None else None
-        return routes, api_documents(apis), snapshot
-
-
-def served(registry: ApiRegistry, flags: Path | None) -> tuple[list[GatewayRoute], Any, FlagsSnapshot | None]:
-    """The routes and documents of every API, and the flags resolved against them (exit 2 if invalid)."""
-    try:
-        return asyncio.run(_served(registry, flags))
-    except GatewayError as exc:
-        raise fail(str(exc)) from exc
 
 
 @app.command()
@@ -184,6 +133,9 @@ def openapi(
         typer.echo(text, nl=False)
     else:
         output.write_text(text)
+
+
+app.add_typer(flags_app, name="flags")
 
 
 def main() -> None:

@@ -1,0 +1,65 @@
+"""What every `gateway` command shares: options, settings, loading the APIs, failing with status 2."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+
+from gateway.exceptions import GatewayError
+from gateway.flags import FlagsSnapshot
+from gateway.loading import load_registry
+from gateway.offline import scratch_apis
+from gateway.openapi import api_documents
+from gateway.registry import ApiRegistry
+from gateway.reload import read_snapshot
+from gateway.routes import GatewayRoute, collect_routes
+from gateway.settings import ServerSettings
+
+FlagsOption = Annotated[
+    Path | None,
+    typer.Option("--flags", help="The flag file. [env: GATEWAY_FLAGS; default: config/migration.yaml]"),
+]
+ApisOption = Annotated[
+    str | None,
+    typer.Option(help="Module whose `registry` lists the APIs, as 'module' or 'module:attr'. [default: apis]"),
+]
+
+
+def fail(message: str) -> typer.Exit:
+    """Report bad input on stderr; the caller raises the returned exit (status 2)."""
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code=2)
+
+
+def load_settings(**given: Any) -> ServerSettings:
+    """Settings from the options given on the command line, the environment, and the defaults."""
+    try:
+        return ServerSettings(**{k: v for k, v in given.items() if v is not None})
+    except ValidationError as exc:
+        raise fail(str(exc)) from exc
+
+
+def load_app_registry(settings: ServerSettings) -> ApiRegistry:
+    try:
+        return load_registry(settings.apis)
+    except GatewayError as exc:
+        raise fail(str(exc)) from exc
+
+
+async def _served(registry: ApiRegistry, flags: Path | None) -> tuple[list[GatewayRoute], Any, FlagsSnapshot | None]:
+    async with scratch_apis(registry) as apis:
+        routes = collect_routes(apis)
+        snapshot = read_snapshot(flags, tuple(routes)) if flags is not None else None
+        return routes, api_documents(apis), snapshot
+
+
+def served(registry: ApiRegistry, flags: Path | None) -> tuple[list[GatewayRoute], Any, FlagsSnapshot | None]:
+    """The routes and documents of every API, and the flags resolved against them (exit 2 if invalid)."""
+    try:
+        return asyncio.run(_served(registry, flags))
+    except GatewayError as exc:
+        raise fail(str(exc)) from exc

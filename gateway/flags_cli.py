@@ -1,0 +1,168 @@
+"""`gateway flags`: show, change and check the flag file from a terminal.
+
+A change is checked twice before the file is replaced: what the command line names, as
+a one-entry flag file (so a typo gets the message a file with that typo would), and then
+the whole edited file, as the server will read it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gateway.cli_common import ApisOption, FlagsOption, fail, load_app_registry, load_settings, served
+from gateway.exceptions import FlagsError
+from gateway.flags import MODES, FlagFile, check_against_routes, parse_flags
+from gateway.flags_editor import FlagDocument
+from gateway.routes import GatewayRoute
+
+flags_app = typer.Typer(
+    help="Show, change and check the flag file; a running gateway follows it within a second.",
+    no_args_is_help=True,
+)
+
+ApiArgument = Annotated[str, typer.Argument(help="An API, as registered (see `gateway flags show`).")]
+RouteOption = Annotated[
+    str | None,
+    typer.Option("--route", help='One route of the API, as "METHOD /template" (see `gateway routes`).'),
+]
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    try:
+        yield
+    except FlagsError as exc:
+        raise fail(str(exc)) from exc
+
+
+def _routes(flags: Path | None, apis: str | None) -> tuple[Path, list[GatewayRoute]]:
+    settings = load_settings(flags=flags, apis=apis)
+    routes, _, _ = served(load_app_registry(settings), None)
+    return settings.flags, routes
+
+
+def _check_request(path: Path, routes: list[GatewayRoute], api: str, route: str | None, mode: str) -> None:
+    """Refuse an unknown API, route or mode, or `migrated` where nothing is migrated, before any edit."""
+    entry: str | dict[str, dict[str, str]] = {"routes": {route: mode}} if route else mode
+    try:
+        # JSON is YAML: the request is checked exactly as a file saying it would be.
+        check_against_routes(parse_flags(json.dumps({"apis": {api: entry}}), path), path, routes)
+    except FlagsError as exc:
+        raise fail(exc.problem) from exc
+
+
+def _target(api: str, route: str | None) -> str:
+    return f'{api} "{route}"' if route else api
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "not set"
+    if isinstance(value, Mapping):
+        overrides = len(value.get("routes") or {})
+        return f"{value.get('mode') or 'no mode'} and {overrides} route override{'s' if overrides != 1 else ''}"
+    return str(value)
+
+
+def _follows(flags: FlagFile, api: str, route: str | None) -> str:
+    if route:
+        return f"not set (follows {api}: {flags.api_flags(api).mode or flags.default})"
+    return f"not listed (follows default: {flags.default})"
+
+
+@flags_app.command()
+def show(flags: FlagsOption = None, apis: ApisOption = None) -> None:
+    """Show each API's mode now in force, its route overrides, and why where it is not what the file asks."""
+    settings = load_settings(flags=flags, apis=apis)
+    routes, _, snapshot = served(load_app_registry(settings), settings.flags)
+    assert snapshot is not None
+    by_api: dict[str, list[GatewayRoute]] = {}
+    for route in routes:
+        by_api.setdefault(route.api, []).append(route)
+    table = Table("API", "mode", "overrides", "router", "note")
+    for api, api_routes in by_api.items():
+        api_flags = snapshot.flags.api_flags(api)
+        has_router = any(route.migrated for route in api_routes)
+        notes = [] if api in snapshot.flags.apis else ["from default"]
+        if not has_router and (api_flags.mode or snapshot.flags.default) == "migrated":
+            notes.append("no router yet: stays legacy")
+        overrides = [f"{key} → {snapshot.decisions[key].backend}" for key in api_flags.routes]
+        table.add_row(
+            api,
+            snapshot.api_backends[api],
+            "\n".join(overrides) or "-",
+            "yes" if has_router else "no",
+            "; ".join(notes),
+        )
+    console = Console(width=200)
+    console.print(f"flags: {snapshot.path} (sha256 {snapshot.sha256[:12]})   default: {snapshot.flags.default}")
+    console.print(table)
+
+
+@flags_app.command("set")
+def set_(
+    api: ApiArgument,
+    mode: Annotated[str, typer.Argument(help=f"One of: {', '.join(MODES)}.")],
+    route: RouteOption = None,
+    flags: FlagsOption = None,
+    apis: ApisOption = None,
+) -> None:
+    """Set an API's mode, or with --route one route's, keeping the file's comments and order.
+
+    gateway flags set models legacy
+    gateway flags set batches --route "POST /v1/batches/{batch_id}/cancel" legacy
+    """
+    path, routes = _routes(flags, apis)
+    _check_request(path, routes, api, route, mode)
+    with _reported():
+        document = FlagDocument(path)
+        old = document.set_route_mode(api, route, mode) if route else document.set_mode(api, mode)
+        if old == mode:
+            typer.echo(f"{path}: {_target(api, route)}: already {mode}; file unchanged")
+            return
+        document.save(routes)
+    typer.echo(f"{path}: {_target(api, route)}: {_describe(old)} → {mode}")
+
+
+@flags_app.command()
+def unset(api: ApiArgument, route: RouteOption = None, flags: FlagsOption = None, apis: ApisOption = None) -> None:
+    """Remove an API's entry, so it follows the default; or with --route one route's override.
+
+    gateway flags unset files
+    gateway flags unset batches --route "POST /v1/batches/{batch_id}/cancel"
+    """
+    path, routes = _routes(flags, apis)
+    # Any mode will do: only the names are in question, and legacy is valid everywhere.
+    _check_request(path, routes, api, route, "legacy")
+    with _reported():
+        document = FlagDocument(path)
+        old = document.unset_route(api, route) if route else document.unset(api)
+        result = document.save(routes)
+    typer.echo(f"{path}: {_target(api, route)}: {_describe(old)} → {_follows(result, api, route)}")
+
+
+@flags_app.command()
+def check(
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="The file to check. [default: --flags, GATEWAY_FLAGS or config/migration.yaml]"),
+    ] = None,
+    flags: FlagsOption = None,
+    apis: ApisOption = None,
+) -> None:
+    """Validate a flag file against the registered routes, as a running gateway would before using it."""
+    settings = load_settings(flags=path or flags, apis=apis)
+    _, _, snapshot = served(load_app_registry(settings), settings.flags)
+    assert snapshot is not None
+    listed = len(snapshot.flags.apis)
+    typer.echo(
+        f"ok: {settings.flags} ({listed} API{'s' if listed != 1 else ''} listed, default: {snapshot.flags.default})"
+    )
