@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -55,3 +56,22 @@ async def write_transaction(connection: aiosqlite.Connection) -> AsyncIterator[N
         await connection.rollback()
         raise
     await connection.commit()
+
+
+async def fetch_one(
+    connection: aiosqlite.Connection, sql: str, parameters: tuple[Any, ...] = ()
+) -> aiosqlite.Row | None:
+    """The first row of a query, read to its end.
+
+    A statement left part-read keeps the connection's read transaction open across the next
+    `await`; another task's write on the connection then fails at once with "database is locked".
+    """
+    rows = await fetch_all(connection, sql, parameters)
+    return rows[0] if rows else None
+
+
+async def fetch_all(
+    connection: aiosqlite.Connection, sql: str, parameters: tuple[Any, ...] = ()
+) -> list[aiosqlite.Row]:
+    """Every row of a query, read to its end (see `fetch_one`)."""
+    return list(await connection.execute_fetchall(sql, parameters))

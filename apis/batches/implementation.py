@@ -27,7 +27,7 @@ from apis.batches.models import (
 )
 from apis.files.implementation import FilesImplementation
 from apis.inference.models import ChatCompletion, ChatCompletionRequest
-from apis.storage import open_database, write_transaction
+from apis.storage import fetch_all, fetch_one, open_database, write_transaction
 from gateway import ApiContext
 from http_conventions import ConflictError, ResourceNotFoundError, translate_exception
 
@@ -122,8 +122,7 @@ class BatchesImplementation:
 
     async def _row(self, batch_id: str) -> tuple[Batch, str | None]:
         """The batch and the worker that claimed it."""
-        cursor = await self.db.execute("SELECT data, claimed_by FROM batches WHERE id = ?", (batch_id,))
-        row = await cursor.fetchone()
+        row = await fetch_one(self.db, "SELECT data, claimed_by FROM batches WHERE id = ?", (batch_id,))
         if row is None:
             raise ResourceNotFoundError("Batch", batch_id)
         return Batch.model_validate_json(row["data"]), row["claimed_by"]
@@ -203,10 +202,9 @@ class BatchesImplementation:
         if after is not None:
             cursor_batch = await self._load(after)
             where, args = "WHERE (created_at, id) < (?, ?)", (cursor_batch.created_at, cursor_batch.id)
-        cursor = await self.db.execute(
-            f"SELECT data FROM batches {where} ORDER BY created_at DESC, id DESC LIMIT ?", (*args, limit + 1)
+        rows = await fetch_all(
+            self.db, f"SELECT data FROM batches {where} ORDER BY created_at DESC, id DESC LIMIT ?", (*args, limit + 1)
         )
-        rows = list(await cursor.fetchall())
         batches = [Batch.model_validate_json(row["data"]) for row in rows[:limit]]
         return ListBatchesResponse(
             data=batches,
@@ -295,11 +293,12 @@ class BatchesImplementation:
         predecessor's that had the same pid.
         """
         placeholders = ", ".join("?" for _ in UNFINISHED)
-        cursor = await self.db.execute(
+        rows = await fetch_all(
+            self.db,
             f"SELECT id FROM batches WHERE json_extract(data, '$.status') IN ({placeholders}) ORDER BY created_at, id",
             UNFINISHED,
         )
-        for row in await cursor.fetchall():
+        for row in rows:
             if await self._take_over(row["id"]):
                 self._start(row["id"])
 
@@ -338,7 +337,7 @@ async def _add_claims(db: aiosqlite.Connection) -> None:
     """Give a database made before claims existed its `claimed_by` column (its batches start unclaimed)."""
     # In one transaction, so that of two workers starting together only one adds it.
     async with write_transaction(db):
-        columns = {row["name"] for row in await db.execute_fetchall("PRAGMA table_info(batches)")}
+        columns = {row["name"] for row in await fetch_all(db, "PRAGMA table_info(batches)")}
         if "claimed_by" not in columns:
             await db.execute("ALTER TABLE batches ADD COLUMN claimed_by TEXT")
 

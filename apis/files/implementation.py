@@ -17,7 +17,7 @@ from fastapi import File, Form, Query, UploadFile
 from starlette.responses import Response
 
 from apis.files.models import FileDeleted, FileObject, FilePurpose, ListFilesResponse, Order, UploadPurpose
-from apis.storage import open_database
+from apis.storage import fetch_all, fetch_one, open_database
 from gateway import ApiContext
 from http_conventions import ResourceNotFoundError
 
@@ -107,11 +107,11 @@ class FilesImplementation:
             args.extend([cursor_file.created_at, cursor_file.id])
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         direction = "ASC" if order == "asc" else "DESC"
-        cursor = await self.db.execute(
+        rows = await fetch_all(
+            self.db,
             f"SELECT * FROM files {where} ORDER BY created_at {direction}, id {direction} LIMIT ?",
             (*args, limit + 1),
         )
-        rows = list(await cursor.fetchall())
         files = [_from_row(row) for row in rows[:limit]]
         return ListFilesResponse(
             data=files,
@@ -121,8 +121,7 @@ class FilesImplementation:
         )
 
     async def retrieve_file(self, file_id: str) -> FileObject:
-        cursor = await self.db.execute("SELECT * FROM files WHERE id = ?", (file_id,))
-        row = await cursor.fetchone()
+        row = await fetch_one(self.db, "SELECT * FROM files WHERE id = ?", (file_id,))
         if row is None:
             raise ResourceNotFoundError("File", file_id)
         return _from_row(row)

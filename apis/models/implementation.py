@@ -11,7 +11,7 @@ from typing import Any
 import aiosqlite
 
 from apis.models.models import ListModelsResponse, Model
-from apis.storage import open_database
+from apis.storage import fetch_all, fetch_one, open_database
 from gateway import ApiContext
 from http_conventions import ConflictError, ResourceNotFoundError
 
@@ -51,15 +51,14 @@ class ModelsImplementation:
         self.db = db
 
     async def list_models(self) -> ListModelsResponse:
-        cursor = await self.db.execute("SELECT * FROM models ORDER BY created_at, id")
-        registered = [_from_row(row) for row in await cursor.fetchall()]
+        rows = await fetch_all(self.db, "SELECT * FROM models ORDER BY created_at, id")
+        registered = [_from_row(row) for row in rows]
         return ListModelsResponse(data=[*map(_builtin, BUILTIN_MODELS), *registered])
 
     async def get_model(self, model_id: str) -> Model:
         if model_id in BUILTIN_MODELS:
             return _builtin(model_id)
-        cursor = await self.db.execute("SELECT * FROM models WHERE id = ?", (model_id,))
-        row = await cursor.fetchone()
+        row = await fetch_one(self.db, "SELECT * FROM models WHERE id = ?", (model_id,))
         if row is None:
             raise ResourceNotFoundError("Model", model_id)
         return _from_row(row)
