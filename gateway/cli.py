@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -12,13 +13,15 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
+from gateway.admin import route_table
 from gateway.cli_common import ApisOption, FlagsOption, load_app_registry, load_settings, served
 from gateway.flags_cli import flags_app
 from gateway.lifecycle import Side
 from gateway.logs import configure_logging
+from gateway.metrics import MULTIPROCESS_DIRECTORY
 from gateway.openapi import merged_openapi
 from gateway.routes import GatewayRoute
-from gateway.settings import LogFormat
+from gateway.settings import AdminMode, LogFormat
 
 app = typer.Typer(
     help="Strangler Gateway: serve a @webmethod API server while it moves to FastAPI routers, one API at a time.",
@@ -51,6 +54,12 @@ def serve(
     log_format: Annotated[
         LogFormat | None, typer.Option(help="json lines, or console for a person. [default: json]")
     ] = None,
+    admin: Annotated[
+        AdminMode | None, typer.Option(help="Serve the read-only /_gateway/* and /metrics endpoints. [default: on]")
+    ] = None,
+    admin_port: Annotated[
+        int | None, typer.Option(help="Serve them on this port instead, e.g. one a firewall keeps private.")
+    ] = None,
 ) -> None:
     """Serve the registered APIs, each route from the side the flag file chooses.
 
@@ -67,12 +76,17 @@ def serve(
         workers=workers,
         max_body_size=max_body_size,
         log_format=log_format,
+        admin=admin,
+        admin_port=admin_port,
     )
     registry = load_app_registry(settings)
     served(registry, settings.flags)
     # Every worker process builds its app from these, through gateway.app:create_app.
-    for name, value in settings.model_dump().items():
+    for name, value in settings.model_dump(exclude_none=True).items():
         os.environ[f"GATEWAY_{name.upper()}"] = str(value)
+    if settings.workers > 1 and MULTIPROCESS_DIRECTORY not in os.environ:
+        # One scrape of any worker must count every worker's requests.
+        os.environ[MULTIPROCESS_DIRECTORY] = tempfile.mkdtemp(prefix="gateway-metrics-")
     configure_logging(settings.log_format)
     uvicorn.run(
         "gateway.app:create_app",
@@ -91,18 +105,10 @@ def routes(flags: FlagsOption = None, apis: ApisOption = None) -> None:
     settings = load_settings(flags=flags, apis=apis)
     table_routes, _, snapshot = served(load_app_registry(settings), settings.flags)
     assert snapshot is not None
-    table = Table("method", "template", "api", "legacy", "migrated", "backend", "reason")
-    for route in table_routes:
-        decision = snapshot.decisions[route.key]
-        table.add_row(
-            route.method,
-            route.template,
-            route.api,
-            "yes" if route.legacy else "no",
-            "yes" if route.migrated else "no",
-            decision.backend,
-            decision.reason,
-        )
+    rows = route_table(table_routes, snapshot)
+    table = Table(*rows[0])
+    for row in rows:
+        table.add_row(*(("yes" if v else "no") if isinstance(v, bool) else str(v) for v in row.values()))
     Console(width=200).print(table)
 
 

@@ -12,7 +12,7 @@ import os
 import time
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +24,22 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.admin import create_admin_app, is_admin_path
+from gateway.admin_server import admin_listener
 from gateway.flags import FlagFile, FlagsSnapshot, resolve
 from gateway.lifecycle import SIDES, ServedApi, Side, started_apis
+from gateway.metrics import GatewayMetrics
 from gateway.openapi import TITLE, api_documents, merged_openapi
 from gateway.registry import ApiRegistry
 from gateway.reload import FlagsWatcher, LiveFlags, read_snapshot
 from gateway.routes import GatewayRoute, RouteIndex, collect_routes
 from gateway.settings import ServerSettings
+from gateway.stats import RouteStats
 
 log = structlog.get_logger("gateway.request")
+log_flags = structlog.get_logger("gateway.flags")
+# The route label of requests no route matched (404 and 405 answered by the gateway).
+UNMATCHED = "(unmatched)"
 
 REQUEST_ID_HEADER = "x-request-id"
 BACKEND_HEADER = "x-gateway-backend"
@@ -53,56 +60,64 @@ class GatewayApp:
     def __init__(self, registry: ApiRegistry, settings: ServerSettings, flags: Path | FlagFile) -> None:
         self.registry = registry
         self.settings = settings
-        self.flags = flags
+        self.flags_source = flags
         self.pid = os.getpid()
         self.apis: list[ServedApi] = []
         self.routes: tuple[GatewayRoute, ...] = ()
         self.index = RouteIndex(())
-        self.live: LiveFlags | None = None
+        self.stats = RouteStats()
+        self.metrics = GatewayMetrics()
+        self._live: LiveFlags | None = None
         self._apps: dict[tuple[str, Side], ASGIApp] = {}
         self._documents: dict[tuple[str, Side], dict[str, Any]] = {}
         self._openapi: tuple[FlagsSnapshot, dict[str, Any]] | None = None
-        self._admin = Starlette(
+        self._docs_app = Starlette(
             routes=[Route("/openapi.json", self._openapi_json), Route("/docs", self._docs)],
             lifespan=lambda app: self.running(),
         )
-        self._admin_paths = {"/openapi.json", "/docs"}
+        self._docs_paths = {"/openapi.json", "/docs"}
+        self._admin_app = create_admin_app(self)
+        self._admin_here = settings.admin == "on" and settings.admin_port is None
+
+    @property
+    def flags(self) -> LiveFlags:
+        """The flags in force (only while running)."""
+        assert self._live is not None, "the gateway has flags only while running()"
+        return self._live
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         """Start every API, load the flags and follow the file until the block ends."""
-        async with started_apis(self.registry, self.settings) as apis:
+        async with started_apis(self.registry, self.settings) as apis, AsyncExitStack() as stack:
             self.apis = apis
             self.routes = tuple(collect_routes(apis))
             self.index = RouteIndex(self.routes)
             self._apps = {(api.name, side): app for api in apis for side in SIDES if (app := api.app(side))}
             self._documents = api_documents(apis)
-            if isinstance(self.flags, FlagFile):
-                text = self.flags.model_dump_json()
-                self.live = LiveFlags(resolve(self.flags, "(fixed)", text, self.routes))
-                yield
-                return
-            self.live = LiveFlags(read_snapshot(self.flags, self.routes))
-            structlog.get_logger("gateway.flags").info(
-                "flags_loaded", path=self.live.snapshot.path, sha256=self.live.snapshot.sha256
-            )
-            watcher = asyncio.create_task(FlagsWatcher(self.flags, self.routes, self.live).run())
-            try:
-                yield
-            finally:
-                watcher.cancel()
-                with suppress(asyncio.CancelledError):
-                    await watcher
+            if isinstance(self.flags_source, FlagFile):
+                text = self.flags_source.model_dump_json()
+                self._live = LiveFlags(resolve(self.flags_source, "(fixed)", text, self.routes))
+            else:
+                self._live = LiveFlags(read_snapshot(self.flags_source, self.routes))
+                log_flags.info("flags_loaded", path=self._live.snapshot.path, sha256=self._live.snapshot.sha256)
+                watcher = asyncio.create_task(FlagsWatcher(self.flags_source, self.routes, self._live).run())
+                stack.callback(watcher.cancel)
+            if self.settings.admin == "on" and self.settings.admin_port is not None:
+                await stack.enter_async_context(
+                    admin_listener(self._admin_app, self.settings.host, self.settings.admin_port)
+                )
+            yield
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] not in self._admin_paths:
-            await self._dispatch(scope, receive, send)
+        if scope["type"] != "http" or scope["path"] in self._docs_paths:
+            await self._docs_app(scope, receive, send)
+        elif self._admin_here and is_admin_path(scope["path"]):
+            await self._admin_app(scope, receive, send)
         else:
-            await self._admin(scope, receive, send)
+            await self._dispatch(scope, receive, send)
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
-        assert self.live is not None, "the gateway serves requests only while running()"
         request_id = _request_id(scope)
         method, path = scope["method"], scope["path"]
         match = self.index.match(method, path)
@@ -110,7 +125,7 @@ class GatewayApp:
         app: ASGIApp
         backend: str
         if route is not None:
-            decision = self.live.snapshot.decisions[route.key]
+            decision = self.flags.snapshot.decisions[route.key]
             backend, reason = decision.backend, decision.reason
             app = self._apps[(route.api, backend)]
         else:
@@ -143,20 +158,30 @@ class GatewayApp:
                 # Never a reset connection: the client gets the unhandled-error answer.
                 await JSONResponse(_INTERNAL_ERROR, status_code=500)(scope, receive, send_with_headers)
         finally:
+            seconds = time.perf_counter() - started
+            if route is not None:
+                self.stats.record(route.key, backend, status, seconds * 1000)
+            self.metrics.observe(
+                route.api if route else "",
+                route.method if route else method,
+                route.template if route else UNMATCHED,
+                backend,
+                status,
+                seconds,
+            )
             log.info(
                 "request",
                 method=method,
                 path=path,
                 reason=reason,
                 status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                duration_ms=round(seconds * 1000, 3),
                 pid=self.pid,
             )
 
     def openapi(self) -> dict[str, Any]:
         """The document of the whole server as the flags now route it, built once per flags version."""
-        assert self.live is not None
-        snapshot = self.live.snapshot
+        snapshot = self.flags.snapshot
         if self._openapi is None or self._openapi[0] is not snapshot:
             document = merged_openapi(self.routes, lambda r: snapshot.decisions[r.key].backend, self._documents)
             self._openapi = (snapshot, document)

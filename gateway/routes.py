@@ -27,6 +27,12 @@ class GatewayRoute:
     template: str
     legacy: bool
     migrated: bool
+    deprecated: bool = False
+
+    @property
+    def level(self) -> str:
+        """The first path segment: ``v1``, ``v1alpha``, ``v1beta``."""
+        return self.template.strip("/").split("/", 1)[0]
 
     @property
     def key(self) -> str:
@@ -34,21 +40,24 @@ class GatewayRoute:
         return f"{self.method} {self.template}"
 
 
-def _templates(app: Any) -> Iterable[tuple[str, str]]:
+def _templates(app: Any) -> dict[tuple[str, str], bool]:
+    """(method, template) of every route of `app`, and whether it is deprecated."""
+    templates: dict[tuple[str, str], bool] = {}
     for route in getattr(app, "routes", ()):
         path, methods = getattr(route, "path", None), getattr(route, "methods", None)
         if isinstance(path, str) and methods:
             # Starlette answers HEAD for every GET route; it is not a route of its own.
             for method in sorted(set(methods) - {"HEAD"} or methods):
-                yield method, path
+                templates[(method, path)] = bool(getattr(route, "deprecated", False))
+    return templates
 
 
 def collect_routes(apis: Iterable[ServedApi]) -> list[GatewayRoute]:
     """Every route of every API, in registration then definition order."""
     routes: list[GatewayRoute] = []
     for api in apis:
-        legacy = list(_templates(api.legacy))
-        migrated = list(_templates(api.migrated)) if api.migrated is not None else []
+        legacy = _templates(api.legacy)
+        migrated = _templates(api.migrated) if api.migrated is not None else {}
         for method, template in dict.fromkeys([*legacy, *migrated]):
             routes.append(
                 GatewayRoute(
@@ -57,6 +66,7 @@ def collect_routes(apis: Iterable[ServedApi]) -> list[GatewayRoute]:
                     template=template,
                     legacy=(method, template) in legacy,
                     migrated=(method, template) in migrated,
+                    deprecated=legacy.get((method, template), False) or migrated.get((method, template), False),
                 )
             )
     return routes

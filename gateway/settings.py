@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogFormat = Literal["json", "console"]
+AdminMode = Literal["on", "off"]
 MIB = 1024 * 1024
 
 
@@ -32,3 +33,7 @@ class ServerSettings(BaseSettings):
     data_dir: Path = Path(".data")
     max_body_size: int = Field(default=100 * MIB, ge=0, description="Largest request body accepted, in bytes.")
     log_format: LogFormat = "json"
+    admin: AdminMode = Field(default="on", description="Serve /_gateway/* and /metrics at all.")
+    admin_port: int | None = Field(
+        default=None, ge=1, le=65535, description="Serve the admin surface on this port instead of the gateway's."
+    )

@@ -1,0 +1,119 @@
+"""The read-only admin surface: `/_gateway/status`, `/_gateway/routes` and `/metrics`.
+
+Served on the gateway's port, on a port of its own (`--admin-port`), or not at all
+(`--admin off`), so it is never exposed on a public listener by accident.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from gateway.flags import FlagsSnapshot
+from gateway.lifecycle import SIDES
+from gateway.metrics import CONTENT_TYPE, GatewayMetrics
+from gateway.reload import LiveFlags
+from gateway.routes import GatewayRoute
+from gateway.stats import RouteStats
+
+ADMIN_PREFIX = "/_gateway/"
+METRICS_PATH = "/metrics"
+
+
+class ObservedGateway(Protocol):
+    """What the admin surface reads from a running gateway."""
+
+    routes: tuple[GatewayRoute, ...]
+    stats: RouteStats
+    metrics: GatewayMetrics
+
+    @property
+    def flags(self) -> LiveFlags: ...
+
+
+def is_admin_path(path: str) -> bool:
+    return path.startswith(ADMIN_PREFIX) or path == METRICS_PATH
+
+
+def _timestamp(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def status(gateway: ObservedGateway) -> dict[str, Any]:
+    """The flags in force, the last rejection, and per route its backend and both backends' stats."""
+    live = gateway.flags
+    snapshot, rejection = live.snapshot, live.rejection
+    apis: dict[str, Any] = {}
+    for route in gateway.routes:
+        api = apis.setdefault(
+            route.api,
+            {
+                "mode": snapshot.api_backends[route.api],
+                "has_router": any(r.migrated for r in gateway.routes if r.api == route.api),
+                "routes": {},
+            },
+        )
+        decision = snapshot.decisions[route.key]
+        api["routes"][route.key] = {
+            "backend": decision.backend,
+            "reason": decision.reason,
+            "stats": {side: gateway.stats.summary(route.key, side) for side in SIDES},
+        }
+    return {
+        "flags": {
+            "path": snapshot.path,
+            "sha256": snapshot.sha256,
+            "loaded_at": _timestamp(snapshot.loaded_at),
+            "error": rejection.error if rejection else None,
+            "rejected_at": _timestamp(rejection.rejected_at if rejection else None),
+        },
+        "default": snapshot.flags.default,
+        "apis": apis,
+    }
+
+
+def route_table(routes: Iterable[GatewayRoute], snapshot: FlagsSnapshot) -> list[dict[str, Any]]:
+    """Every route: where it is, which sides implement it, and the backend in force."""
+    decisions = snapshot.decisions
+    return [
+        {
+            "method": route.method,
+            "template": route.template,
+            "api": route.api,
+            "level": route.level,
+            "deprecated": route.deprecated,
+            "legacy": route.legacy,
+            "migrated": route.migrated,
+            "backend": decisions[route.key].backend,
+            "reason": decisions[route.key].reason,
+        }
+        for route in routes
+    ]
+
+
+def create_admin_app(gateway: ObservedGateway, paths: Sequence[str] = ("GET",)) -> Starlette:
+    """The admin endpoints over `gateway`; they only read (any other method gets 405)."""
+
+    async def status_endpoint(request: Request) -> Response:
+        return JSONResponse(status(gateway))
+
+    async def routes_endpoint(request: Request) -> Response:
+        return JSONResponse({"data": route_table(gateway.routes, gateway.flags.snapshot)})
+
+    async def metrics_endpoint(request: Request) -> Response:
+        body = gateway.metrics.exposition(gateway.routes, gateway.flags.snapshot)
+        return Response(body, media_type=CONTENT_TYPE)
+
+    return Starlette(
+        routes=[
+            Route(f"{ADMIN_PREFIX}status", status_endpoint, methods=list(paths)),
+            Route(f"{ADMIN_PREFIX}routes", routes_endpoint, methods=list(paths)),
+            Route(METRICS_PATH, metrics_endpoint, methods=list(paths)),
+        ]
+    )

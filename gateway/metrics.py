@@ -1,0 +1,65 @@
+"""Prometheus metrics of the gateway, summed over every worker process.
+
+`gateway serve --workers N` points PROMETHEUS_MULTIPROC_DIR at a fresh directory before
+the workers start; each worker then writes its values there and a scrape of any worker
+reads them all. A single process keeps them in memory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
+
+from gateway.flags import FlagsSnapshot
+from gateway.lifecycle import SIDES
+from gateway.routes import GatewayRoute
+
+MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+class GatewayMetrics:
+    """The request counter, latency histogram and backend-in-force gauge of one gateway."""
+
+    def __init__(self) -> None:
+        # A registry of its own, so several gateways in one process (tests) do not collide.
+        self.registry = CollectorRegistry()
+        labels = ("api", "method", "route", "backend", "status_class")
+        self.requests = Counter(
+            "gateway_requests",
+            "Requests served, by route template, backend and status class.",
+            labels,
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "gateway_request_duration_seconds",
+            "Time to serve a request, a stream included.",
+            labels,
+            registry=self.registry,
+        )
+        self.backend = Gauge(
+            "gateway_route_backend",
+            "1 for the backend in force for a route, 0 for the other.",
+            ("api", "method", "route", "backend"),
+            registry=self.registry,
+            multiprocess_mode="mostrecent",
+        )
+
+    def observe(self, api: str, method: str, route: str, backend: str, status: int, seconds: float) -> None:
+        labels = (api, method, route, backend, f"{status // 100}xx")
+        self.requests.labels(*labels).inc()
+        self.latency.labels(*labels).observe(seconds)
+
+    def exposition(self, routes: Iterable[GatewayRoute], snapshot: FlagsSnapshot) -> bytes:
+        """The text format of every metric, with the backend gauges set from the flags in force."""
+        for route in routes:
+            in_force = snapshot.decisions[route.key].backend
+            for side in SIDES:
+                self.backend.labels(route.api, route.method, route.template, side).set(1 if side == in_force else 0)
+        if MULTIPROCESS_DIRECTORY in os.environ:
+            collected = CollectorRegistry()
+            multiprocess.MultiProcessCollector(collected)  # type: ignore[no-untyped-call]
+            return generate_latest(collected)
+        return generate_latest(self.registry)
