@@ -88,6 +88,16 @@ def _structure_error(path: Path, exc: ValidationError) -> FlagsError:
     return FlagsError(path, key, error["msg"])
 
 
+def read_flags_text(path: Path) -> str:
+    """The flag file's text; `FlagsError` if it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise FlagsError(path, None, "no such file; pass --flags PATH or set GATEWAY_FLAGS") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FlagsError(path, None, f"cannot read the file: {exc}") from exc
+
+
 def parse_flags(text: str, path: Path) -> FlagFile:
     """Parse and structurally validate the flag file's text (an empty file is an error)."""
     try:

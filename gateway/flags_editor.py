@@ -28,7 +28,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from gateway.exceptions import FlagsError
-from gateway.flags import FlagFile, check_against_routes, parse_flags
+from gateway.flags import FlagFile, check_against_routes, parse_flags, read_flags_text
 from gateway.routes import GatewayRoute
 
 # A mapping and one of its keys: where ruamel keeps the comment written after that key's line.
@@ -176,12 +176,7 @@ class FlagDocument:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError as exc:
-            raise FlagsError(path, None, "no such file; pass --flags PATH or set GATEWAY_FLAGS") from exc
-        except (OSError, UnicodeDecodeError) as exc:
-            raise FlagsError(path, None, f"cannot read the file: {exc}") from exc
+        text = read_flags_text(path)
         self._yaml = YAML(typ="rt")
         self._yaml.preserve_quotes = True
         self._yaml.indent(mapping=_indent_step(text))

@@ -17,7 +17,7 @@ from pathlib import Path
 import structlog
 
 from gateway.exceptions import FlagsError
-from gateway.flags import FlagsSnapshot, changes, check_against_routes, parse_flags, resolve
+from gateway.flags import FlagsSnapshot, changes, check_against_routes, parse_flags, read_flags_text, resolve
 from gateway.routes import GatewayRoute
 
 log = structlog.get_logger("gateway.flags")
@@ -27,12 +27,7 @@ POLL_SECONDS = 0.25
 
 def read_snapshot(path: Path, routes: tuple[GatewayRoute, ...]) -> FlagsSnapshot:
     """Read, validate and resolve the flag file; `FlagsError` says what is wrong and where."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise FlagsError(path, None, "no such file; pass --flags PATH or set GATEWAY_FLAGS") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FlagsError(path, None, f"cannot read the file: {exc}") from exc
+    text = read_flags_text(path)
     flags = parse_flags(text, path)
     check_against_routes(flags, path, routes)
     return resolve(flags, str(path), text, routes)
