@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -43,6 +42,8 @@ UNMATCHED = "(unmatched)"
 
 REQUEST_ID_HEADER = "x-request-id"
 BACKEND_HEADER = "x-gateway-backend"
+_REQUEST_ID_HEADER = REQUEST_ID_HEADER.encode()
+_BACKEND_HEADERS = {name: (BACKEND_HEADER.encode(), name.encode()) for name in (*SIDES, "gateway")}
 _INTERNAL_ERROR = {"error": {"detail": "Internal server error: An unexpected error occurred."}}
 
 
@@ -138,7 +139,7 @@ class GatewayApp:
             route=route.template if route else None,
             backend=backend,
         )
-        extra_headers = [(BACKEND_HEADER.encode(), backend.encode()), (REQUEST_ID_HEADER.encode(), request_id.encode())]
+        extra_headers = (_BACKEND_HEADERS[backend], (_REQUEST_ID_HEADER, request_id.encode("latin-1")))
         status = 500
         response_started = False
 
@@ -196,9 +197,10 @@ class GatewayApp:
 
 def _request_id(scope: Scope) -> str:
     for name, value in scope["headers"]:
-        if name == b"x-request-id":
+        if name == _REQUEST_ID_HEADER:
             return str(value.decode("latin-1"))
-    return uuid.uuid4().hex
+    # 128 random bits, as a uuid4 has, at a fifth of uuid4's cost.
+    return os.urandom(16).hex()
 
 
 async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
