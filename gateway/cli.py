@@ -127,7 +127,7 @@ def openapi(
     """Write the OpenAPI document of the whole server, without starting it."""
     settings = load_settings(flags=flags, apis=apis)
     registry = load_app_registry(settings)
-    all_routes, documents, snapshot = served(registry, settings.flags if backend == "current" else None)
+    all_routes, documents, snapshot = served(registry, settings.flags if backend == "current" else None, documents=True)
 
     def side_of(route: GatewayRoute) -> Side:
         if snapshot is not None:

@@ -50,16 +50,23 @@ def load_app_registry(settings: ServerSettings) -> ApiRegistry:
         raise fail(str(exc)) from exc
 
 
-async def _served(registry: ApiRegistry, flags: Path | None) -> tuple[list[GatewayRoute], Any, FlagsSnapshot | None]:
+async def _served(
+    registry: ApiRegistry, flags: Path | None, documents: bool
+) -> tuple[list[GatewayRoute], Any, FlagsSnapshot | None]:
     async with scratch_apis(registry) as apis:
         routes = collect_routes(apis)
         snapshot = read_snapshot(flags, tuple(routes)) if flags is not None else None
-        return routes, api_documents(apis), snapshot
+        return routes, api_documents(apis) if documents else {}, snapshot
 
 
-def served(registry: ApiRegistry, flags: Path | None) -> tuple[list[GatewayRoute], Any, FlagsSnapshot | None]:
-    """The routes and documents of every API, and the flags resolved against them (exit 2 if invalid)."""
+def served(
+    registry: ApiRegistry, flags: Path | None, *, documents: bool = False
+) -> tuple[list[GatewayRoute], Any, FlagsSnapshot | None]:
+    """The routes of every API (and their documents if asked), and the flags resolved against them.
+
+    Bad flags exit with status 2. Building documents is the slow part, hence on request.
+    """
     try:
-        return asyncio.run(_served(registry, flags))
+        return asyncio.run(_served(registry, flags, documents))
     except GatewayError as exc:
         raise fail(str(exc)) from exc

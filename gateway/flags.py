@@ -179,8 +179,9 @@ def resolve(flags: FlagFile, path: str, text: str, routes: Iterable[GatewayRoute
     has_router = {route.api for route in routes if route.migrated}
     decisions: dict[str, Decision] = {}
     api_backends: dict[str, Side] = {}
+    by_api = {api: flags.api_flags(api) for api in {route.api for route in routes}}
     for route in routes:
-        api_flags = flags.api_flags(route.api)
+        api_flags = by_api[route.api]
         api_mode, api_reason = (api_flags.mode, "api") if api_flags.mode else (flags.default, "default")
         api_backends[route.api] = _capped(api_mode, route.api in has_router)
         mode, reason = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.routing import compile_path
@@ -28,16 +28,17 @@ class GatewayRoute:
     legacy: bool
     migrated: bool
     deprecated: bool = False
+    key: str = field(init=False, compare=False)
+    """The route key of the flag file: ``"METHOD <template>"``."""
+
+    def __post_init__(self) -> None:
+        # Computed once: the gateway looks routes up by key on every request.
+        object.__setattr__(self, "key", f"{self.method} {self.template}")
 
     @property
     def level(self) -> str:
         """The first path segment: ``v1``, ``v1alpha``, ``v1beta``."""
         return self.template.strip("/").split("/", 1)[0]
-
-    @property
-    def key(self) -> str:
-        """The route key of the flag file: ``"METHOD <template>"``."""
-        return f"{self.method} {self.template}"
 
 
 def _templates(app: Any) -> dict[tuple[str, str], bool]:
@@ -114,14 +115,20 @@ class RouteIndex:
             self._by_prefix.setdefault(_literal_prefix(template), []).append(_Pattern(regex, by_method))
         self._depths = sorted({len(prefix) for prefix in self._by_prefix}, reverse=True)
 
-    def match(self, method: str, path: str) -> RouteMatch:
-        by_method = self._static.get(path)
+    def lookup(self, method: str, path: str) -> GatewayRoute | None:
+        """The route of this method and path, if there is one (the hot path: no allocation)."""
+        by_method = self._static.get(path) or self._match_pattern(path)
         if by_method is None:
-            by_method = self._match_pattern(path)
-            if by_method is None:
-                return NOT_FOUND
-        route = by_method.get(method) or (by_method.get("GET") if method == "HEAD" else None)
-        return RouteMatch(route=route) if route else RouteMatch(allowed=frozenset(by_method))
+            return None
+        return by_method.get(method) or (by_method.get("GET") if method == "HEAD" else None)
+
+    def match(self, method: str, path: str) -> RouteMatch:
+        """The route, or else the methods the path allows (405), or neither (404)."""
+        route = self.lookup(method, path)
+        if route is not None:
+            return RouteMatch(route=route)
+        by_method = self._static.get(path) or self._match_pattern(path)
+        return RouteMatch(allowed=frozenset(by_method)) if by_method else NOT_FOUND
 
     def _match_pattern(self, path: str) -> dict[str, GatewayRoute] | None:
         segments = tuple(path.strip("/").split("/"))

@@ -196,8 +196,12 @@ standard_responses: dict[int | str, dict[str, Any]] = {
 """Error responses to document on every migrated route (`responses=standard_responses`)."""
 
 
-def implementation(request: Request) -> Any:
-    """The implementation object of the app serving the request; use it with `Depends`."""
+async def implementation(request: Request) -> Any:
+    """The implementation object of the app serving the request; use it with `Depends`.
+
+    A coroutine, so FastAPI calls it inline: a plain function would cost every request a
+    hop through the thread pool.
+    """
     return request.app.state.implementation
 
 
