@@ -12,8 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# `@`: the gateway's stdout carries only its JSON log lines.
 run: $(STAMP)
-	$(BIN)/gateway serve
+	@$(BIN)/gateway serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
