@@ -26,7 +26,6 @@ import typing
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-import structlog
 from fastapi import FastAPI, Request
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.exceptions import RequestValidationError
@@ -36,65 +35,37 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from http_conventions.app import create_conventional_app
-from http_conventions.errors import ErrorDetail, ErrorEnvelope, translate_exception
+from http_conventions.endpoint_call import endpoint_call, served_signature
+from http_conventions.errors import ErrorDetail, ErrorEnvelope
 from http_conventions.openapi import VALIDATION_RESPONSE_DESCRIPTION
-from http_conventions.request_context import RequestContext, bound_request_context
 
-log = structlog.get_logger(__name__)
+# An endpoint may raise these on purpose; they are answered as raised.
+_RAISED_ON_PURPOSE = (HTTPException, RequestValidationError)
+_WRAPPED_MARK = "__http_conventions_route__"
 
 
-def _translating(endpoint: Callable[..., Any], path: str, methods: set[str]) -> Callable[..., Any]:
+def _conventional(endpoint: Callable[..., Any], path: str, methods: set[str]) -> Callable[..., Any]:
     """Wrap an endpoint so that it runs in the request context and its errors follow the table."""
-
-    def translate(exc: Exception) -> HTTPException:
-        log.error("endpoint_error", route=path, method=",".join(sorted(methods)), error=str(exc))
-        return translate_exception(exc)
-
+    method = ",".join(sorted(methods))
     if inspect.iscoroutinefunction(endpoint):
 
         @functools.wraps(endpoint)
         async def run_async(*args: Any, **kwargs: Any) -> Any:
-            with bound_request_context(_context_from(kwargs)):
-                try:
-                    return await endpoint(*args, **kwargs)
-                except (HTTPException, RequestValidationError):
-                    raise
-                except Exception as exc:
-                    raise translate(exc) from exc
+            with endpoint_call(kwargs, path, method, keep=_RAISED_ON_PURPOSE):
+                return await endpoint(*args, **kwargs)
 
-        return run_async
+        wrapped: Callable[..., Any] = run_async
+    else:
 
-    @functools.wraps(endpoint)
-    def run_sync(*args: Any, **kwargs: Any) -> Any:
-        with bound_request_context(_context_from(kwargs)):
-            try:
+        @functools.wraps(endpoint)
+        def run_sync(*args: Any, **kwargs: Any) -> Any:
+            with endpoint_call(kwargs, path, method, keep=_RAISED_ON_PURPOSE):
                 return endpoint(*args, **kwargs)
-            except (HTTPException, RequestValidationError):
-                raise
-            except Exception as exc:
-                raise translate(exc) from exc
 
-    return run_sync
-
-
-_CONTEXT_PARAM = "http_conventions_request"
-_WRAPPED_MARK = "__http_conventions_route__"
-
-
-def _context_from(kwargs: dict[str, Any]) -> RequestContext:
-    request: Request = kwargs.pop(_CONTEXT_PARAM)
-    return RequestContext.from_connection(request)
-
-
-def _with_request_parameter(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    # The wrapper needs the request to read the context; add it to the served signature
-    # under a name no endpoint uses, so the endpoint's own parameters stay as written.
-    signature = inspect.signature(endpoint)
-    request = inspect.Parameter(_CONTEXT_PARAM, inspect.Parameter.KEYWORD_ONLY, annotation=Request)
-    parameters = [*signature.parameters.values()]
-    keyword_only = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in parameters]
-    endpoint.__signature__ = signature.replace(parameters=[*keyword_only, request])  # type: ignore[attr-defined]
-    return endpoint
+        wrapped = run_sync
+    # The endpoint's own parameters stay as written; the request is added for the context.
+    wrapped.__signature__ = served_signature(inspect.signature(endpoint).parameters.values())  # type: ignore[attr-defined]
+    return wrapped
 
 
 class EmbeddedFields(BaseModel):
@@ -133,7 +104,7 @@ class ConventionRoute(APIRoute):
                 responses = dict(kwargs.get("responses") or {})
                 responses[status] = {**responses.get(status, {}), "model": model}
                 kwargs["responses"] = responses
-            endpoint = _with_request_parameter(_translating(endpoint, path, methods))
+            endpoint = _conventional(endpoint, path, methods)
             setattr(endpoint, _WRAPPED_MARK, True)
         kwargs["response_model"] = None
         if kwargs.get("status_code") == 204:

@@ -8,24 +8,14 @@ import typing
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-import structlog
-from fastapi import Body, Path, Request
+from fastapi import Body, Path
 from starlette.responses import Response
 
-from http_conventions import (
-    RequestContext,
-    bound_request_context,
-    is_streaming_call,
-    sse_response,
-    translate_exception,
-)
+from http_conventions import is_streaming_call, sse_response
+from http_conventions.endpoint_call import endpoint_call, served_signature
 from legacy_adapter.discovery import WebRoute
 
-log = structlog.get_logger(__name__)
-
 _PATH_PARAM = re.compile(r"{(\w+)(?::\w+)?}")
-# A name no implementation uses, so the injected request never shadows a parameter.
-_REQUEST_PARAM = "legacy_adapter_request"
 
 Endpoint = Callable[..., Awaitable[Any]]
 
@@ -63,25 +53,17 @@ def create_endpoint(method: Callable[..., Any], route: WebRoute) -> Endpoint:
     """
 
     async def endpoint(**kwargs: Any) -> Any:
-        request: Request = kwargs.pop(_REQUEST_PARAM)
-        context = RequestContext.from_connection(request)
-        with bound_request_context(context):
-            try:
-                if is_streaming_call(kwargs):
-                    return sse_response(method(**kwargs))
-                result = method(**kwargs)
-                if inspect.isawaitable(result):
-                    result = await result
-            except Exception as exc:
-                log.error("endpoint_error", route=route.path, method=route.method, error=str(exc))
-                raise translate_exception(exc) from exc
+        with endpoint_call(kwargs, route.path, route.method):
+            if is_streaming_call(kwargs):
+                return sse_response(method(**kwargs))
+            result = method(**kwargs)
+            if inspect.isawaitable(result):
+                result = await result
         if result is None and route.method == "DELETE":
             return Response(status_code=204)
         return result
 
-    request_param = inspect.Parameter(_REQUEST_PARAM, inspect.Parameter.KEYWORD_ONLY, annotation=Request)
-    served = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in _served_parameters(method, route)]
-    endpoint.__signature__ = inspect.Signature([request_param, *served])  # type: ignore[attr-defined]
+    endpoint.__signature__ = served_signature(_served_parameters(method, route))  # type: ignore[attr-defined]
     endpoint.__name__ = route.name
     endpoint.__doc__ = inspect.getdoc(route.protocol_function)
     return endpoint

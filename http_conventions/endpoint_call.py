@@ -1,0 +1,48 @@
+"""Running an endpoint as both sides must: in its request's context, errors by the table.
+
+The legacy adapter and the router infrastructure serve endpoints whose signature gains
+the request under a name no endpoint uses (`served_signature`); `endpoint_call` takes it
+back out, binds the request context, and answers any exception through the error table.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import structlog
+from starlette.requests import Request
+
+from http_conventions.errors import translate_exception
+from http_conventions.request_context import RequestContext, bound_request_context
+
+log = structlog.get_logger(__name__)
+
+REQUEST_PARAMETER = "http_conventions_request"
+
+
+def served_signature(parameters: Iterable[inspect.Parameter]) -> inspect.Signature:
+    """The signature to serve: `parameters`, keyword-only, plus the request."""
+    request = inspect.Parameter(REQUEST_PARAMETER, inspect.Parameter.KEYWORD_ONLY, annotation=Request)
+    return inspect.Signature([*(p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in parameters), request])
+
+
+@contextmanager
+def endpoint_call(
+    arguments: dict[str, Any], route: str, method: str, *, keep: tuple[type[Exception], ...] = ()
+) -> Iterator[None]:
+    """Run the block as the endpoint of `arguments`' request; exceptions in `keep` pass untranslated.
+
+    Pops the request `served_signature` added, so `arguments` are the endpoint's own.
+    """
+    request: Request = arguments.pop(REQUEST_PARAMETER)
+    with bound_request_context(RequestContext.from_connection(request)):
+        try:
+            yield
+        except keep:
+            raise
+        except Exception as exc:
+            log.error("endpoint_error", route=route, method=method, error=str(exc))
+            raise translate_exception(exc) from exc
