@@ -55,7 +55,7 @@ def status(gateway: ObservedGateway) -> dict[str, Any]:
             route.api,
             {
                 "mode": snapshot.api_backends[route.api],
-                "has_router": any(r.migrated for r in gateway.routes if r.api == route.api),
+                "has_router": route.api in snapshot.with_router,
                 "routes": {},
             },
         )

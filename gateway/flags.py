@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gateway.exceptions import FlagsError, did_you_mean
 from gateway.lifecycle import Side
-from gateway.routes import GatewayRoute
+from gateway.routes import GatewayRoute, apis_with_router
 
 Mode = Side
 MODES: tuple[str, ...] = get_args(Side)
@@ -121,6 +121,8 @@ def parse_flags(text: str, path: Path) -> FlagFile:
 
 def check_against_routes(flags: FlagFile, path: Path, routes: Iterable[GatewayRoute]) -> None:
     """Refuse unknown APIs, unknown route keys and `migrated` where no router serves."""
+    routes = tuple(routes)
+    with_router = apis_with_router(routes)
     by_api: dict[str, dict[str, GatewayRoute]] = {}
     for route in routes:
         by_api.setdefault(route.api, {})[route.key] = route
@@ -130,8 +132,7 @@ def check_against_routes(flags: FlagFile, path: Path, routes: Iterable[GatewayRo
                 path, f"apis.{api}", f"unknown API {api!r}{did_you_mean(api, by_api)}; APIs: {', '.join(by_api)}"
             )
         api_flags = flags.api_flags(api)
-        has_router = any(route.migrated for route in by_api[api].values())
-        if api_flags.mode == "migrated" and not has_router:
+        if api_flags.mode == "migrated" and api not in with_router:
             key = f"apis.{api}" if not isinstance(entry, ApiFlags) else f"apis.{api}.mode"
             raise FlagsError(path, key, f"API {api!r} has no router yet; its only valid mode is legacy")
         for route_key, mode in api_flags.routes.items():
@@ -166,6 +167,8 @@ class FlagsSnapshot:
     """By route key."""
     api_backends: Mapping[str, Side]
     """Each API's own backend (its mode, or the default), as far as it has a router."""
+    with_router: frozenset[str]
+    """The APIs that have a router."""
     routes: tuple[GatewayRoute, ...] = field(repr=False)
 
 
@@ -176,18 +179,18 @@ def _capped(mode: Side, available: bool) -> Side:
 def resolve(flags: FlagFile, path: str, text: str, routes: Iterable[GatewayRoute]) -> FlagsSnapshot:
     """Decide the backend of every route, once, for this version of the flags."""
     routes = tuple(routes)
-    has_router = {route.api for route in routes if route.migrated}
+    with_router = apis_with_router(routes)
     decisions: dict[str, Decision] = {}
     api_backends: dict[str, Side] = {}
     by_api = {api: flags.api_flags(api) for api in {route.api for route in routes}}
     for route in routes:
         api_flags = by_api[route.api]
-        api_mode, api_reason = (api_flags.mode, "api") if api_flags.mode else (flags.default, "default")
-        api_backends[route.api] = _capped(api_mode, route.api in has_router)
-        mode, reason = (
-            (api_flags.routes[route.key], "route") if route.key in api_flags.routes else (api_mode, api_reason)
-        )
-        decisions[route.key] = Decision(_capped(mode, route.migrated), reason)  # type: ignore[arg-type]
+        api_mode: Side = api_flags.mode or flags.default
+        api_reason: Reason = "api" if api_flags.mode else "default"
+        api_backends[route.api] = _capped(api_mode, route.api in with_router)
+        override = api_flags.routes.get(route.key)
+        decision = Decision(override, "route") if override else Decision(api_mode, api_reason)
+        decisions[route.key] = Decision(_capped(decision.backend, route.migrated), decision.reason)
     return FlagsSnapshot(
         flags=flags,
         path=path,
@@ -195,6 +198,7 @@ def resolve(flags: FlagFile, path: str, text: str, routes: Iterable[GatewayRoute
         loaded_at=datetime.now(UTC),
         decisions=decisions,
         api_backends=api_backends,
+        with_router=with_router,
         routes=routes,
     )
 

@@ -82,15 +82,13 @@ def _follows(flags: FlagFile, api: str, route: str | None) -> str:
 def show(flags: FlagsOption = None, apis: ApisOption = None) -> None:
     """Show each API's mode now in force, its route overrides, and why where it is not what the file asks."""
     settings = load_settings(flags=flags, apis=apis)
-    routes, _, snapshot = served(load_app_registry(settings), settings.flags)
+    _, _, snapshot = served(load_app_registry(settings), settings.flags)
     assert snapshot is not None
-    by_api: dict[str, list[GatewayRoute]] = {}
-    for route in routes:
-        by_api.setdefault(route.api, []).append(route)
     table = Table("API", "mode", "overrides", "router", "note")
-    for api, api_routes in by_api.items():
+    # Registration order, as the routes come.
+    for api in snapshot.api_backends:
         api_flags = snapshot.flags.api_flags(api)
-        has_router = any(route.migrated for route in api_routes)
+        has_router = api in snapshot.with_router
         notes = [] if api in snapshot.flags.apis else ["from default"]
         if not has_router and (api_flags.mode or snapshot.flags.default) == "migrated":
             notes.append("no router yet: stays legacy")

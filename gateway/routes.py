@@ -73,6 +73,11 @@ def collect_routes(apis: Iterable[ServedApi]) -> list[GatewayRoute]:
     return routes
 
 
+def apis_with_router(routes: Iterable[GatewayRoute]) -> frozenset[str]:
+    """The APIs that have a migrated side for at least one route."""
+    return frozenset(route.api for route in routes if route.migrated)
+
+
 def _literal_prefix(template: str) -> tuple[str, ...]:
     segments = template.strip("/").split("/")
     prefix = []
