@@ -105,6 +105,11 @@ class RouteMatch:
 NOT_FOUND = RouteMatch()
 
 
+def _pick(by_method: dict[str, GatewayRoute], method: str) -> GatewayRoute | None:
+    # HEAD is answered by the GET route, as Starlette does.
+    return by_method.get(method) or (by_method.get("GET") if method == "HEAD" else None)
+
+
 class RouteIndex:
     """Find the route of a method and decoded path in time independent of the number of routes."""
 
@@ -122,18 +127,19 @@ class RouteIndex:
 
     def lookup(self, method: str, path: str) -> GatewayRoute | None:
         """The route of this method and path, if there is one (the hot path: no allocation)."""
-        by_method = self._static.get(path) or self._match_pattern(path)
-        if by_method is None:
-            return None
-        return by_method.get(method) or (by_method.get("GET") if method == "HEAD" else None)
+        by_method = self._methods(path)
+        return _pick(by_method, method) if by_method else None
 
     def match(self, method: str, path: str) -> RouteMatch:
         """The route, or else the methods the path allows (405), or neither (404)."""
-        route = self.lookup(method, path)
-        if route is not None:
-            return RouteMatch(route=route)
-        by_method = self._static.get(path) or self._match_pattern(path)
-        return RouteMatch(allowed=frozenset(by_method)) if by_method else NOT_FOUND
+        by_method = self._methods(path)
+        if by_method is None:
+            return NOT_FOUND
+        route = _pick(by_method, method)
+        return RouteMatch(route=route) if route else RouteMatch(allowed=frozenset(by_method))
+
+    def _methods(self, path: str) -> dict[str, GatewayRoute] | None:
+        return self._static.get(path) or self._match_pattern(path)
 
     def _match_pattern(self, path: str) -> dict[str, GatewayRoute] | None:
         segments = tuple(path.strip("/").split("/"))
