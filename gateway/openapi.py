@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from gateway.__about__ import __version__
-from gateway.lifecycle import ServedApi, Side
+from gateway.lifecycle import SIDES, ServedApi, Side
 from gateway.routes import GatewayRoute
 
 TITLE = "Strangler Gateway"
@@ -20,9 +20,10 @@ def api_documents(apis: Iterable[ServedApi]) -> dict[tuple[str, Side], dict[str,
     """Each side's own document, by (API, side), for the apps that produce one."""
     documents: dict[tuple[str, Side], dict[str, Any]] = {}
     for api in apis:
-        for side, app in (("legacy", api.legacy), ("migrated", api.migrated)):
+        for side in SIDES:
+            app = api.app(side)
             if app is not None and hasattr(app, "openapi"):
-                documents[(api.name, side)] = app.openapi()  # type: ignore[index]
+                documents[(api.name, side)] = app.openapi()
     return documents
 
 
