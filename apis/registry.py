@@ -71,7 +71,7 @@ def legacy_app(api: str) -> AppFactory:
 
 
 registry = ApiRegistry()
-# Order is start-up order: inference uses models, batches use files and inference, inspect uses providers.
+# Order is start-up order: inference uses models, batches use files, inference and models, inspect uses providers.
 registry.register_api(
     "models", implementation=open_models, legacy=legacy_app("models"), migrated=migrated_app("models", models_router)
 )

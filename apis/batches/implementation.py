@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import time
 import uuid
@@ -13,9 +12,9 @@ from typing import Annotated, Any, Protocol
 
 import aiosqlite
 import structlog
-from fastapi import Query
+from fastapi import Body, Query
 
-from apis.batches.input_file import BatchRequest, parse_input
+from apis.batches.input_file import BatchRequest, Models, validate_input
 from apis.batches.models import (
     Batch,
     BatchEndpoint,
@@ -25,11 +24,12 @@ from apis.batches.models import (
     CompletionWindow,
     ListBatchesResponse,
 )
+from apis.batches.result_lines import error_answer, result_line
 from apis.files.implementation import FilesImplementation
 from apis.inference.models import ChatCompletion, ChatCompletionRequest
 from apis.storage import fetch_all, fetch_one, open_database, write_transaction
 from gateway import ApiContext
-from http_conventions import ConflictError, ResourceNotFoundError, translate_exception
+from http_conventions import ConflictError, ResourceNotFoundError
 
 log = structlog.get_logger(__name__)
 
@@ -76,17 +76,6 @@ def process_alive(worker_id: str) -> bool:
     return True
 
 
-def _result_line(request: BatchRequest, status_code: int, body: Any) -> str:
-    return json.dumps(
-        {
-            "id": f"batch_req_{uuid.uuid4().hex}",
-            "custom_id": request.custom_id,
-            "response": {"status_code": status_code, "request_id": uuid.uuid4().hex, "body": body},
-            "error": None,
-        }
-    )
-
-
 class BatchesImplementation:
     """The batches API; each batch runs as a task of the one worker process that claimed it.
 
@@ -101,6 +90,7 @@ class BatchesImplementation:
         db: aiosqlite.Connection,
         files: FilesImplementation,
         inference: ChatCompletions,
+        models: Models,
         *,
         worker_id: str | None = None,
         is_alive: Callable[[str], bool] = process_alive,
@@ -108,6 +98,7 @@ class BatchesImplementation:
         self.db = db
         self.files = files
         self.inference = inference
+        self.models = models
         self.worker_id = current_worker() if worker_id is None else worker_id
         self.is_alive = is_alive
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -150,13 +141,12 @@ class BatchesImplementation:
     async def create_batch(
         self,
         input_file_id: str,
-        endpoint: BatchEndpoint,
-        completion_window: CompletionWindow,
+        # Body fields like the others, said outright: the legacy adapter leaves an Annotated parameter where it is.
+        endpoint: Annotated[BatchEndpoint, Body(embed=True)],
+        completion_window: Annotated[CompletionWindow, Body(embed=True)],
         metadata: dict[str, str] | None = None,
     ) -> Batch:
-        input_file = await self.files.retrieve_file(input_file_id)
-        if input_file.purpose != "batch":
-            raise ValueError(f"input file {input_file_id} has purpose {input_file.purpose!r}, not 'batch'")
+        await self._check_purpose(input_file_id)
         created_at = _now()
         batch = Batch(
             id=f"batch_{uuid.uuid4().hex}",
@@ -176,6 +166,15 @@ class BatchesImplementation:
         self._start(batch.id)
         return batch
 
+    async def _check_purpose(self, input_file_id: str) -> None:
+        try:
+            input_file = await self.files.retrieve_file(input_file_id)
+        except ResourceNotFoundError:
+            # As OpenAI does: the batch is created, and fails validation with "Cannot find file".
+            return
+        if input_file.purpose != "batch":
+            raise ValueError(f"input file {input_file_id} has purpose {input_file.purpose!r}, not 'batch'")
+
     async def retrieve_batch(self, batch_id: str) -> Batch:
         return await self._load(batch_id)
 
@@ -183,7 +182,7 @@ class BatchesImplementation:
         async with self._transaction():
             batch, owner = await self._row(batch_id)
             if batch.status not in (*CANCELLABLE, "cancelling"):
-                raise ConflictError(f"Batch '{batch_id}' cannot be cancelled: its status is {batch.status}")
+                raise ConflictError(f"Cannot cancel a batch with status '{batch.status}'.")
             if owner is not None and self.is_alive(owner):
                 # Its runner, here or in another worker, reads the status before each request and stops.
                 if batch.status == "cancelling":
@@ -225,7 +224,7 @@ class BatchesImplementation:
 
     async def _process(self, batch_id: str) -> None:
         batch = await self._load(batch_id)
-        requests, errors = parse_input(await self.files.read_content(batch.input_file_id), batch.endpoint)
+        requests, errors = await validate_input(self.files, batch.input_file_id, batch.endpoint, self.models)
         if errors:
             await self._update(
                 batch_id,
@@ -250,7 +249,7 @@ class BatchesImplementation:
             if batch.status == "cancelling":
                 break
             status_code, body = await self._answer(request)
-            (outputs if status_code == 200 else failures).append(_result_line(request, status_code, body))
+            (outputs if status_code == 200 else failures).append(result_line(request.custom_id, status_code, body))
             counts = BatchRequestCounts(total=len(requests), completed=len(outputs), failed=len(failures))
             batch = await self._update(batch_id, {"request_counts": counts})
         # A cancel may have come in since the last request was counted: it wins over finalizing.
@@ -268,9 +267,7 @@ class BatchesImplementation:
             params = ChatCompletionRequest.model_validate({**request.body, "stream": False})
             completion = await self.inference.chat_completion(params)
         except Exception as exc:
-            error = translate_exception(exc)
-            message = error.detail if isinstance(error.detail, str) else json.dumps(error.detail)
-            return error.status_code, {"error": {"message": message, "type": "invalid_request_error", "code": None}}
+            return error_answer(exc)
         assert isinstance(completion, ChatCompletion)
         return 200, completion.model_dump(mode="json")
 
@@ -346,7 +343,10 @@ async def _add_claims(db: aiosqlite.Connection) -> None:
 async def open_batches(context: ApiContext) -> AsyncIterator[BatchesImplementation]:
     async with open_database(context.data_dir, SCHEMA) as db:
         await _add_claims(db)
-        batches = BatchesImplementation(db, context.implementations["files"], context.implementations["inference"])
+        implementations = context.implementations
+        batches = BatchesImplementation(
+            db, implementations["files"], implementations["inference"], implementations["models"]
+        )
         await batches.resume()
         try:
             yield batches

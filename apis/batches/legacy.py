@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Protocol
 
-from fastapi import Query
+from fastapi import Body, Query
 
 from apis.batches.models import Batch, BatchEndpoint, CompletionWindow, ListBatchesResponse
 from legacy_adapter import webmethod
@@ -15,8 +15,9 @@ class BatchesApi(Protocol):
     async def create_batch(
         self,
         input_file_id: str,
-        endpoint: BatchEndpoint,
-        completion_window: CompletionWindow,
+        # Body fields like the others, said outright: the adapter leaves an Annotated parameter where it is.
+        endpoint: Annotated[BatchEndpoint, Body(embed=True)],
+        completion_window: Annotated[CompletionWindow, Body(embed=True)],
         metadata: dict[str, str] | None = None,
     ) -> Batch:
         """Create a batch and start running it in the background.

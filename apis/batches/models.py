@@ -2,23 +2,53 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
+from pydantic_core import PydanticCustomError
 
 from http_conventions import EmbeddedFields
 
 BatchStatus = Literal[
     "validating", "failed", "in_progress", "finalizing", "completed", "expired", "cancelling", "cancelled"
 ]
-BatchEndpoint = Literal["/v1/chat/completions"]
-CompletionWindow = Literal["24h"]
+
+
+def _quoted(value: Any) -> str:
+    return f"'{value}'" if isinstance(value, str) else json.dumps(value)
+
+
+def _supported_values(choices: Any) -> WrapValidator:
+    """Reject a value outside the Literal `choices` naming it and the supported values, in OpenAI's words.
+
+    The error keeps pydantic's type `literal_error`, so the validation body stays SPEC 4's.
+    """
+    supported = ", ".join(_quoted(choice) for choice in get_args(choices))
+
+    def check(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        try:
+            return handler(value)
+        except ValidationError:
+            raise PydanticCustomError(
+                "literal_error",
+                "Invalid value: {value}. Supported values are: {supported}.",
+                {"value": _quoted(value), "supported": supported},
+            ) from None
+
+    return WrapValidator(check)
+
+
+_Endpoints = Literal["/v1/chat/completions"]
+_Windows = Literal["24h"]
+BatchEndpoint = Annotated[_Endpoints, _supported_values(_Endpoints)]
+CompletionWindow = Annotated[_Windows, _supported_values(_Windows)]
 
 
 class BatchError(BaseModel):
     """Why a batch failed validation, or a line of its input was rejected."""
 
-    code: str = Field(description="Machine-readable error code, e.g. `invalid_json_line`.")
+    code: str = Field(description="Machine-readable error code, e.g. `invalid_json_line` or `model_not_found`.")
     message: str = Field(description="What was wrong, for a person.")
     line: int | None = Field(default=None, description="The 1-based input line the error is about, if any.")
     param: str | None = Field(default=None, description="The field the error is about, if any.")

@@ -1,4 +1,4 @@
-"""The batches API served by the legacy adapter: real background runs, malformed input, cancel, paging."""
+"""The batches API served by the legacy adapter: background runs, input validated as OpenAI does, cancel, paging."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from tests.apis.steps import (
     Clock,
     batch_line,
+    chat_body,
     create_batch,
     file_content,
     jsonl,
@@ -26,6 +27,19 @@ THREE_ECHOES = [batch_line(f"request-{n}", "echo", f"say {n}") for n in range(3)
 
 def batch_request(input_file_id: str, **overrides: Any) -> dict[str, Any]:
     return {"input_file_id": input_file_id, "endpoint": "/v1/chat/completions", "completion_window": "24h", **overrides}
+
+
+def error(code: str, line: int | None, param: str | None, message: str) -> dict[str, Any]:
+    """One entry of a failed batch's `errors.data`."""
+    return {"code": code, "line": line, "param": param, "message": message}
+
+
+def missing(line: int, param: str) -> dict[str, Any]:
+    return error("missing_required_parameter", line, param, f"Missing required parameter: '{param}'.")
+
+
+def without(item: dict[str, Any], key: str) -> dict[str, Any]:
+    return {name: value for name, value in item.items() if name != key}
 
 
 async def test_batches_create_returns_a_validating_batch(client: httpx.AsyncClient) -> None:
@@ -91,55 +105,123 @@ async def test_batches_output_keeps_input_order_when_answers_take_different_time
     assert [line["custom_id"] for line in output] == ["slow", "fast", "lorem"]
 
 
-async def test_batches_request_for_unknown_model_goes_to_the_error_file(client: httpx.AsyncClient) -> None:
-    lines = [
-        batch_line("good-1", "echo", "a"),
-        batch_line("bad", "no-such-model", "b"),
-        batch_line("good-2", "echo", "c"),
-    ]
+def request_line(custom_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    return {"custom_id": custom_id, "method": "POST", "url": "/v1/chat/completions", "body": body}
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        pytest.param(
+            chat_body("echo", "hi", max_tokens=0),
+            {
+                "message": "Invalid 'max_tokens': input should be greater than or equal to 1.",
+                "type": "invalid_request_error",
+                "param": "max_tokens",
+                "code": "invalid_value",
+            },
+            id="value-out-of-range",
+        ),
+        pytest.param(
+            {"model": "echo", "messages": [{"content": "who am I?"}]},
+            {
+                "message": "Missing required parameter: 'messages[0].role'.",
+                "type": "invalid_request_error",
+                "param": "messages[0].role",
+                "code": "missing_required_parameter",
+            },
+            id="nested-field-missing",
+        ),
+        pytest.param(
+            {"model": "echo", "messages": [], "temperature": "hot"},
+            {
+                "message": "Invalid 'messages': list should have at least 1 item after validation, not 0. "
+                "Invalid 'temperature': input should be a valid number, unable to parse string as a number.",
+                "type": "invalid_request_error",
+                "param": "messages",
+                "code": "invalid_value",
+            },
+            id="every-problem-told",
+        ),
+    ],
+)
+async def test_batches_request_that_fails_when_run_goes_to_the_error_file_with_a_readable_error(
+    client: httpx.AsyncClient, body: dict[str, Any], error: dict[str, Any]
+) -> None:
+    lines = [batch_line("good-1", "echo", "a"), request_line("bad", body), batch_line("good-2", "echo", "c")]
     created = await create_batch(client, jsonl(lines))
 
     batch = await wait_for_batch(client, created["id"])
 
     assert batch["status"] == "completed"
+    assert batch["errors"] is None
     assert batch["request_counts"] == {"total": 3, "completed": 2, "failed": 1}
     output = read_jsonl(await file_content(client, batch["output_file_id"]))
-    errors = read_jsonl(await file_content(client, batch["error_file_id"]))
     assert [line["custom_id"] for line in output] == ["good-1", "good-2"]
-    assert [line["custom_id"] for line in errors] == ["bad"]
-    assert errors[0]["response"]["status_code"] == 404
-    assert errors[0]["response"]["body"]["error"]["message"] == "Model 'no-such-model' not found"
+    [failed] = read_jsonl(await file_content(client, batch["error_file_id"]))
+    assert failed["id"].startswith("batch_req_")
+    assert failed["custom_id"] == "bad"
+    assert failed["error"] is None
+    assert failed["response"]["status_code"] == 400
+    assert failed["response"]["request_id"]
+    assert failed["response"]["body"] == {"error": error}
 
 
-async def test_batches_request_with_invalid_body_goes_to_the_error_file_as_400(client: httpx.AsyncClient) -> None:
-    invalid = {"custom_id": "bad", "method": "POST", "url": "/v1/chat/completions", "body": {"model": "echo"}}
-    created = await create_batch(client, jsonl([batch_line("good", "echo", "a"), invalid]))
+async def test_batches_accept_a_registered_model(client: httpx.AsyncClient) -> None:
+    assert (await client.post("/v1/models", json={"model_id": "team/echo"})).status_code == 200
+    created = await create_batch(client, jsonl([batch_line("r1", "team/echo", "hello")]))
 
     batch = await wait_for_batch(client, created["id"])
 
-    assert batch["request_counts"] == {"total": 2, "completed": 1, "failed": 1}
-    errors = read_jsonl(await file_content(client, batch["error_file_id"]))
-    assert [(line["custom_id"], line["response"]["status_code"]) for line in errors] == [("bad", 400)]
+    assert batch["status"] == "completed"
+    [line] = read_jsonl(await file_content(client, batch["output_file_id"]))
+    assert line["response"]["body"]["choices"][0]["message"]["content"] == "hello"
 
 
 @pytest.mark.parametrize(
-    ("overrides", "loc"),
+    ("overrides", "loc", "msg"),
     [
-        pytest.param({"endpoint": "/v1/embeddings"}, ["body", "endpoint"], id="endpoint-embeddings"),
-        pytest.param({"endpoint": "/v1/completions"}, ["body", "endpoint"], id="endpoint-completions"),
-        pytest.param({"completion_window": "48h"}, ["body", "completion_window"], id="window-48h"),
-        pytest.param({"completion_window": "1h"}, ["body", "completion_window"], id="window-1h"),
+        pytest.param(
+            {"endpoint": "/v1/embeddings"},
+            ["body", "endpoint"],
+            "Invalid value: '/v1/embeddings'. Supported values are: '/v1/chat/completions'.",
+            id="endpoint-embeddings",
+        ),
+        pytest.param(
+            {"endpoint": "/v1/completions"},
+            ["body", "endpoint"],
+            "Invalid value: '/v1/completions'. Supported values are: '/v1/chat/completions'.",
+            id="endpoint-completions",
+        ),
+        pytest.param(
+            {"endpoint": 7},
+            ["body", "endpoint"],
+            "Invalid value: 7. Supported values are: '/v1/chat/completions'.",
+            id="endpoint-not-a-string",
+        ),
+        pytest.param(
+            {"completion_window": "48h"},
+            ["body", "completion_window"],
+            "Invalid value: '48h'. Supported values are: '24h'.",
+            id="window-48h",
+        ),
+        pytest.param(
+            {"completion_window": "1h"},
+            ["body", "completion_window"],
+            "Invalid value: '1h'. Supported values are: '24h'.",
+            id="window-1h",
+        ),
     ],
 )
-async def test_batches_create_with_unsupported_parameter_is_a_validation_error(
-    client: httpx.AsyncClient, overrides: dict[str, str], loc: list[str]
+async def test_batches_create_with_unsupported_parameter_is_a_validation_error_naming_the_supported_values(
+    client: httpx.AsyncClient, overrides: dict[str, Any], loc: list[str], msg: str
 ) -> None:
     input_file = await upload_file(client, jsonl(THREE_ECHOES))
 
     response = await client.post("/v1/batches", json=batch_request(input_file["id"], **overrides))
 
     assert response.status_code == 400
-    assert [error["loc"] for error in response.json()["error"]["detail"]["errors"]] == [loc]
+    assert response.json() == {"error": {"detail": {"errors": [{"loc": loc, "msg": msg, "type": "literal_error"}]}}}
     assert (await client.get("/v1/batches")).json()["data"] == []
 
 
@@ -158,11 +240,19 @@ async def test_batches_create_without_a_required_field_is_a_validation_error(
     ]
 
 
-async def test_batches_create_with_unknown_input_file_is_not_found(client: httpx.AsyncClient) -> None:
+async def test_batches_create_with_unknown_input_file_is_accepted_and_fails_validation(
+    client: httpx.AsyncClient,
+) -> None:
     response = await client.post("/v1/batches", json=batch_request("file-missing"))
 
-    assert response.status_code == 404
-    assert response.json() == {"detail": "File 'file-missing' not found"}
+    assert response.status_code == 200
+    assert response.json()["status"] == "validating"
+    batch = await wait_for_batch(client, response.json()["id"])
+    assert batch["status"] == "failed"
+    assert batch["errors"] == {
+        "object": "list",
+        "data": [error("invalid_request", None, "input_file_id", "Cannot find file file-missing.")],
+    }
 
 
 async def test_batches_create_with_assistants_file_is_invalid_value(client: httpx.AsyncClient) -> None:
@@ -175,49 +265,154 @@ async def test_batches_create_with_assistants_file_is_invalid_value(client: http
     assert (await client.get("/v1/batches")).json()["data"] == []
 
 
-GOOD = json.dumps(batch_line("ok", "echo", "hi"))
+GOOD_LINE = batch_line("ok", "echo", "hi")
+GOOD = json.dumps(GOOD_LINE)
+GOOD_BODY = GOOD_LINE["body"]
+STREAMING = error(
+    "streaming_unsupported", 1, "body.stream", "Chat Completions: Streaming is not supported in the Batch API."
+)
 
 
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        pytest.param(f"{GOOD}\nnot json\n".encode(), [("invalid_json_line", 2)], id="non-json-line"),
+        pytest.param(jsonl([{**GOOD_LINE, "body": {**GOOD_BODY, "stream": True}}]), [STREAMING], id="stream-true"),
         pytest.param(
-            jsonl([{"method": "POST", "url": "/v1/chat/completions", "body": {}}]),
-            [("missing_custom_id", 1)],
-            id="missing-custom-id",
+            jsonl([{**GOOD_LINE, "body": {**GOOD_BODY, "stream": "yes"}}]), [STREAMING], id="stream-not-false"
         ),
         pytest.param(
-            jsonl([{**batch_line("a", "echo", "hi"), "url": "/v1/embeddings"}]),
-            [("mismatched_endpoint", 1)],
-            id="wrong-url",
+            jsonl([batch_line("a", "no-such-model", "hi")]),
+            [
+                error(
+                    "model_not_found",
+                    1,
+                    "body.model",
+                    "The provided model 'no-such-model' is not supported by the Batch API.",
+                )
+            ],
+            id="unknown-model",
+        ),
+        pytest.param(
+            jsonl([{**GOOD_LINE, "body": without(GOOD_BODY, "model")}]), [missing(1, "body.model")], id="no-model"
+        ),
+        pytest.param(
+            jsonl([{**GOOD_LINE, "body": without(GOOD_BODY, "messages")}]),
+            [missing(1, "body.messages")],
+            id="no-messages",
+        ),
+        pytest.param(jsonl([without(GOOD_LINE, "custom_id")]), [missing(1, "custom_id")], id="no-custom-id"),
+        pytest.param(jsonl([without(GOOD_LINE, "method")]), [missing(1, "method")], id="no-method"),
+        pytest.param(jsonl([without(GOOD_LINE, "url")]), [missing(1, "url")], id="no-url"),
+        pytest.param(jsonl([without(GOOD_LINE, "body")]), [missing(1, "body")], id="no-body"),
+        pytest.param(
+            jsonl([{**GOOD_LINE, "url": "/v1/embeddings"}]),
+            [
+                error(
+                    "invalid_url",
+                    1,
+                    "url",
+                    "The URL provided for this request does not match the batch endpoint: "
+                    "'/v1/embeddings' is not '/v1/chat/completions'.",
+                )
+            ],
+            id="url-not-the-endpoint",
+        ),
+        pytest.param(
+            jsonl([{**GOOD_LINE, "method": "GET"}]),
+            [error("invalid_value", 1, "method", "Invalid value: 'GET'. Supported values are: 'POST'.")],
+            id="method-not-post",
+        ),
+        pytest.param(
+            jsonl([{**GOOD_LINE, "custom_id": 7, "body": {**GOOD_BODY, "messages": "hi"}}]),
+            [
+                error(
+                    "invalid_type",
+                    1,
+                    "custom_id",
+                    "Invalid type for 'custom_id': expected a string, but got a number instead.",
+                ),
+                error(
+                    "invalid_type",
+                    1,
+                    "body.messages",
+                    "Invalid type for 'body.messages': expected an array, but got a string instead.",
+                ),
+            ],
+            id="wrong-types",
+        ),
+        pytest.param(
+            jsonl([{**GOOD_LINE, "body": "text"}]),
+            [
+                error(
+                    "invalid_type", 1, "body", "Invalid type for 'body': expected an object, but got a string instead."
+                )
+            ],
+            id="body-not-an-object",
+        ),
+        pytest.param(
+            f"{GOOD}\nnot json\n".encode(),
+            [error("invalid_json_line", 2, None, "This line is not parseable as valid JSON.")],
+            id="non-json-line",
         ),
         pytest.param(
             jsonl([batch_line("same", "echo", "a"), batch_line("other", "echo", "b"), batch_line("same", "echo", "c")]),
-            [("duplicate_custom_id", 3)],
+            [
+                error(
+                    "duplicate_custom_id",
+                    3,
+                    "custom_id",
+                    "The custom_id 'same' is already used on line 1; each request needs its own.",
+                )
+            ],
             id="duplicate-custom-id",
         ),
         pytest.param(
-            jsonl([{**batch_line("a", "echo", "hi"), "method": "GET"}]), [("invalid_method", 1)], id="wrong-method"
+            b"[1, 2]\n",
+            [error("invalid_request", 1, None, "Each line must be a JSON object.")],
+            id="line-not-an-object",
         ),
-        pytest.param(b"[1, 2]\n", [("invalid_request", 1)], id="line-not-an-object"),
+        pytest.param(b"", [error("empty_file", None, None, "The input file has no requests.")], id="empty-file"),
         pytest.param(
-            jsonl([{**batch_line("a", "echo", "hi"), "body": "text"}]),
-            [("invalid_request", 1)],
-            id="body-not-an-object",
+            b"\n  \n\n", [error("empty_file", None, None, "The input file has no requests.")], id="blank-lines-only"
         ),
-        pytest.param(b"", [("empty_file", None)], id="empty-file"),
-        pytest.param(b"\n  \n\n", [("empty_file", None)], id="blank-lines-only"),
-        pytest.param(b"\xff\xfe{}\n", [("invalid_file", None)], id="not-utf8"),
+        pytest.param(
+            b"\xff\xfe{}\n", [error("invalid_file", None, None, "The input file is not UTF-8 text.")], id="not-utf8"
+        ),
+        pytest.param(
+            jsonl(
+                [{"url": "/v1/embeddings", "method": "POST", "body": {**GOOD_BODY, "model": "nope", "stream": True}}]
+            ),
+            [
+                missing(1, "custom_id"),
+                error(
+                    "invalid_url",
+                    1,
+                    "url",
+                    "The URL provided for this request does not match the batch endpoint: "
+                    "'/v1/embeddings' is not '/v1/chat/completions'.",
+                ),
+                error(
+                    "model_not_found", 1, "body.model", "The provided model 'nope' is not supported by the Batch API."
+                ),
+                STREAMING,
+            ],
+            id="every-problem-of-a-line",
+        ),
         pytest.param(
             f"{{oops\n{GOOD}\n\n{{}}\n".encode(),
-            [("invalid_json_line", 1), ("missing_custom_id", 4)],
-            id="every-bad-line-reported-blank-lines-counted",
+            [
+                error("invalid_json_line", 1, None, "This line is not parseable as valid JSON."),
+                missing(4, "custom_id"),
+                missing(4, "method"),
+                missing(4, "url"),
+                missing(4, "body"),
+            ],
+            id="every-bad-line-blank-lines-counted",
         ),
     ],
 )
-async def test_batches_malformed_input_fails_the_batch_with_line_errors(
-    client: httpx.AsyncClient, content: bytes, expected: list[tuple[str, int | None]]
+async def test_batches_invalid_input_fails_the_batch_with_openai_errors(
+    client: httpx.AsyncClient, content: bytes, expected: list[dict[str, Any]]
 ) -> None:
     created = await create_batch(client, content)
 
@@ -225,11 +420,22 @@ async def test_batches_malformed_input_fails_the_batch_with_line_errors(
 
     assert batch["status"] == "failed"
     assert batch["failed_at"] is not None
-    assert batch["errors"]["object"] == "list"
-    assert [(error["code"], error["line"]) for error in batch["errors"]["data"]] == expected
-    assert all(error["message"] for error in batch["errors"]["data"])
+    assert batch["errors"] == {"object": "list", "data": expected}
     assert batch["output_file_id"] is None
     assert batch["error_file_id"] is None
+
+
+async def test_batches_input_is_validated_whole_before_any_request_runs(client: httpx.AsyncClient) -> None:
+    # Twenty slow requests would take seconds; the bad last line must stop them all from starting.
+    lines = [batch_line(f"slow-{n}", "slow-echo", "one two three four five") for n in range(20)]
+    created = await create_batch(client, jsonl([*lines, {**GOOD_LINE, "body": {**GOOD_BODY, "stream": True}}]))
+
+    batch = await wait_for_batch(client, created["id"], deadline=1.0)
+
+    assert batch["status"] == "failed"
+    assert batch["in_progress_at"] is None
+    assert batch["request_counts"] == {"total": 0, "completed": 0, "failed": 0}
+    assert [(e["code"], e["line"]) for e in batch["errors"]["data"]] == [("streaming_unsupported", 21)]
 
 
 async def test_batches_cancel_stops_a_running_batch_with_partial_counts(client: httpx.AsyncClient) -> None:
@@ -281,7 +487,7 @@ async def test_batches_cancel_of_a_finished_batch_conflicts(
     response = await client.post(f"/v1/batches/{created['id']}/cancel")
 
     assert response.status_code == 409
-    assert response.json() == {"detail": f"Batch '{created['id']}' cannot be cancelled: its status is {status}"}
+    assert response.json() == {"detail": f"Cannot cancel a batch with status '{status}'."}
     assert (await client.get(f"/v1/batches/{created['id']}")).json() == finished
 
 

@@ -23,6 +23,7 @@ import pytest
 import apis.batches.implementation
 import apis.storage
 from apis.batches.implementation import BatchesImplementation, ChatCompletions, process_alive
+from apis.batches.input_file import Models
 from apis.files.implementation import FilesImplementation
 from apis.inference.models import ChatCompletionRequest
 from apis.storage import DATABASE_NAME, open_database, write_transaction
@@ -72,13 +73,13 @@ class Workers:
         self.started = 0
 
     def implementation(
-        self, db: aiosqlite.Connection, files: FilesImplementation, inference: ChatCompletions
+        self, db: aiosqlite.Connection, files: FilesImplementation, inference: ChatCompletions, models: Models
     ) -> BatchesImplementation:
         self.started += 1
         worker_id = f"worker-{self.started}"
         self.alive.add(worker_id)
         counting = CountingInference(inference, worker_id, self)
-        return BatchesImplementation(db, files, counting, worker_id=worker_id, is_alive=self.alive.__contains__)
+        return BatchesImplementation(db, files, counting, models, worker_id=worker_id, is_alive=self.alive.__contains__)
 
     def runners(self) -> set[str]:
         """The workers that answered at least one batch request."""
