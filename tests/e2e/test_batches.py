@@ -205,6 +205,17 @@ def test_batches_create_for_unsupported_endpoint_raises_bad_request(client: open
         client.batches.create(input_file_id=input_file_id, endpoint="/v1/embeddings", completion_window="24h")
 
     assert raised.value.status_code == 400
+    assert raised.value.body == {
+        "detail": {
+            "errors": [
+                {
+                    "loc": ["body", "endpoint"],
+                    "msg": "Invalid value: '/v1/embeddings'. Supported values are: '/v1/chat/completions'.",
+                    "type": "literal_error",
+                }
+            ]
+        }
+    }
 
 
 def test_batches_with_a_line_that_is_not_json_end_failed_with_its_line(client: openai.OpenAI) -> None:
@@ -217,3 +228,130 @@ def test_batches_with_a_line_that_is_not_json_end_failed_with_its_line(client: o
     assert batch.errors.data
     # Lines are counted from 1, as an editor shows them.
     assert batch.errors.data[0].line == 2
+
+
+def with_body(request: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    return {**request, "body": {**request["body"], **changes}}
+
+
+def without(item: dict[str, Any], key: str) -> dict[str, Any]:
+    return {name: value for name, value in item.items() if name != key}
+
+
+ONE_ECHO = chat_request("r1", "echo", "hi")
+
+
+@pytest.mark.parametrize(
+    ("request_line", "code", "param", "message"),
+    [
+        pytest.param(
+            with_body(ONE_ECHO, stream=True),
+            "streaming_unsupported",
+            "body.stream",
+            "Chat Completions: Streaming is not supported in the Batch API.",
+            id="stream",
+        ),
+        pytest.param(
+            chat_request("r1", "no-such-model", "hi"),
+            "model_not_found",
+            "body.model",
+            "The provided model 'no-such-model' is not supported by the Batch API.",
+            id="unknown-model",
+        ),
+        *(
+            pytest.param(
+                request_line,
+                "missing_required_parameter",
+                param,
+                f"Missing required parameter: '{param}'.",
+                id=f"no-{param}",
+            )
+            for param, request_line in [
+                ("body.model", {**ONE_ECHO, "body": without(ONE_ECHO["body"], "model")}),
+                ("body.messages", {**ONE_ECHO, "body": without(ONE_ECHO["body"], "messages")}),
+                ("custom_id", without(ONE_ECHO, "custom_id")),
+                ("method", without(ONE_ECHO, "method")),
+                ("url", without(ONE_ECHO, "url")),
+                ("body", without(ONE_ECHO, "body")),
+            ]
+        ),
+        pytest.param(
+            {**ONE_ECHO, "url": "/v1/embeddings"},
+            "invalid_url",
+            "url",
+            "The URL provided for this request does not match the batch endpoint: "
+            "'/v1/embeddings' is not '/v1/chat/completions'.",
+            id="url-not-the-endpoint",
+        ),
+    ],
+)
+def test_batches_with_an_invalid_line_fail_validation_with_openai_errors(
+    client: openai.OpenAI, request_line: dict[str, Any], code: str, param: str, message: str
+) -> None:
+    # The invalid line last: no request of the file runs, the valid ones before it neither.
+    input_file_id = upload_requests(client, [chat_request("r0", "echo", "fine"), request_line])
+
+    batch = wait_for_status(client, create_batch(client, input_file_id).id)
+
+    assert batch.status == "failed"
+    assert batch.failed_at is not None
+    assert batch.in_progress_at is None
+    assert batch.output_file_id is None
+    assert batch.errors is not None
+    assert batch.errors.object == "list"
+    assert [error.model_dump() for error in batch.errors.data or []] == [
+        {"code": code, "line": 2, "message": message, "param": param}
+    ]
+
+
+def test_batches_over_an_unknown_file_are_accepted_and_fail_validation(client: openai.OpenAI) -> None:
+    created = create_batch(client, "file-does-not-exist")
+
+    batch = wait_for_status(client, created.id)
+
+    assert created.status == "validating"
+    assert batch.status == "failed"
+    assert batch.errors is not None
+    assert [error.model_dump() for error in batch.errors.data or []] == [
+        {
+            "code": "invalid_request",
+            "line": None,
+            "message": "Cannot find file file-does-not-exist.",
+            "param": "input_file_id",
+        }
+    ]
+
+
+def test_batches_cancel_of_a_completed_batch_raises_conflict(client: openai.OpenAI) -> None:
+    batch = wait_for_status(client, create_batch(client, upload_requests(client, [ONE_ECHO])).id)
+    assert batch.status == "completed"
+
+    with pytest.raises(openai.ConflictError) as raised:
+        client.batches.cancel(batch.id)
+
+    assert raised.value.status_code == 409
+    assert raised.value.body == {"detail": "Cannot cancel a batch with status 'completed'."}
+
+
+def test_batches_request_failing_when_run_is_in_the_error_file_with_a_readable_error(client: openai.OpenAI) -> None:
+    failing = with_body(chat_request("bad", "echo", "hi"), max_tokens=0)
+    input_file_id = upload_requests(client, [ONE_ECHO, failing])
+
+    batch = wait_for_status(client, create_batch(client, input_file_id).id)
+
+    assert batch.status == "completed", batch.errors
+    assert batch.request_counts is not None
+    assert (batch.request_counts.completed, batch.request_counts.failed) == (1, 1)
+    assert batch.error_file_id is not None
+    [line] = [json.loads(line) for line in client.files.content(batch.error_file_id).text.splitlines()]
+    assert line["custom_id"] == "bad"
+    assert line["error"] is None
+    assert line["response"]["status_code"] == 400
+    assert line["response"]["body"] == {
+        "error": {
+            "message": "Invalid 'max_tokens': input should be greater than or equal to 1.",
+            "type": "invalid_request_error",
+            "param": "max_tokens",
+            "code": "invalid_value",
+        }
+    }
