@@ -74,10 +74,6 @@ async def validate_input(
     return requests, errors
 
 
-def _json_type(value: Any) -> str:
-    return _JSON_TYPES[type(value)]
-
-
 def _field_errors(item: dict[str, Any], fields: dict[str, type], prefix: str, line: int) -> list[BatchError]:
     errors = []
     for name, expected in fields.items():
@@ -88,7 +84,7 @@ def _field_errors(item: dict[str, Any], fields: dict[str, type], prefix: str, li
         elif not isinstance(item[name], expected):
             message = (
                 f"Invalid type for '{param}': expected {_JSON_TYPES[expected]}, "
-                f"but got {_json_type(item[name])} instead."
+                f"but got {_JSON_TYPES[type(item[name])]} instead."
             )
             errors.append(BatchError(code="invalid_type", line=line, param=param, message=message))
     return errors
@@ -150,10 +146,12 @@ class _Lines:
         return errors
 
     async def _known(self, model: str) -> bool:
+        # Asked once per model a file names, however many lines name it.
         if model not in self.known_models:
             try:
                 await self.models.resolve(model)
-                self.known_models[model] = True
             except ResourceNotFoundError:
                 self.known_models[model] = False
+            else:
+                self.known_models[model] = True
         return self.known_models[model]

@@ -167,6 +167,31 @@ async def test_batches_request_that_fails_when_run_goes_to_the_error_file_with_a
     assert failed["response"]["body"] == {"error": error}
 
 
+async def test_batches_request_for_a_model_deleted_after_validation_goes_to_the_error_file(
+    client: httpx.AsyncClient,
+) -> None:
+    assert (await client.post("/v1/models", json={"model_id": "team/echo"})).status_code == 200
+    # 0.8 s of slow-echo first: the model is deleted while it runs, after validation found it.
+    slow = batch_line("slow", "slow-echo", " ".join(["word"] * 40))
+    created = await create_batch(client, jsonl([slow, batch_line("late", "team/echo", "hello")]))
+    await wait_for_batch(client, created["id"], lambda batch: batch["status"] == "in_progress")
+    assert (await client.delete("/v1/models/team/echo")).status_code == 204
+
+    batch = await wait_for_batch(client, created["id"])
+
+    assert batch["request_counts"] == {"total": 2, "completed": 1, "failed": 1}
+    [failed] = read_jsonl(await file_content(client, batch["error_file_id"]))
+    assert failed["response"]["status_code"] == 404
+    assert failed["response"]["body"] == {
+        "error": {
+            "message": "Model 'team/echo' not found",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": None,
+        }
+    }
+
+
 async def test_batches_accept_a_registered_model(client: httpx.AsyncClient) -> None:
     assert (await client.post("/v1/models", json={"model_id": "team/echo"})).status_code == 200
     created = await create_batch(client, jsonl([batch_line("r1", "team/echo", "hello")]))
