@@ -146,19 +146,19 @@ def request_line(custom_id: str, body: dict[str, Any]) -> dict[str, Any]:
     ],
 )
 async def test_batches_request_that_fails_when_run_goes_to_the_error_file_with_a_readable_error(
-    client: httpx.AsyncClient, body: dict[str, Any], error: dict[str, Any]
+    shared_client: httpx.AsyncClient, body: dict[str, Any], error: dict[str, Any]
 ) -> None:
     lines = [batch_line("good-1", "echo", "a"), request_line("bad", body), batch_line("good-2", "echo", "c")]
-    created = await create_batch(client, jsonl(lines))
+    created = await create_batch(shared_client, jsonl(lines))
 
-    batch = await wait_for_batch(client, created["id"])
+    batch = await wait_for_batch(shared_client, created["id"])
 
     assert batch["status"] == "completed"
     assert batch["errors"] is None
     assert batch["request_counts"] == {"total": 3, "completed": 2, "failed": 1}
-    output = read_jsonl(await file_content(client, batch["output_file_id"]))
+    output = read_jsonl(await file_content(shared_client, batch["output_file_id"]))
     assert [line["custom_id"] for line in output] == ["good-1", "good-2"]
-    [failed] = read_jsonl(await file_content(client, batch["error_file_id"]))
+    [failed] = read_jsonl(await file_content(shared_client, batch["error_file_id"]))
     assert failed["id"].startswith("batch_req_")
     assert failed["custom_id"] == "bad"
     assert failed["error"] is None
@@ -437,11 +437,11 @@ STREAMING = error(
     ],
 )
 async def test_batches_invalid_input_fails_the_batch_with_openai_errors(
-    client: httpx.AsyncClient, content: bytes, expected: list[dict[str, Any]]
+    shared_client: httpx.AsyncClient, content: bytes, expected: list[dict[str, Any]]
 ) -> None:
-    created = await create_batch(client, content)
+    created = await create_batch(shared_client, content)
 
-    batch = await wait_for_batch(client, created["id"])
+    batch = await wait_for_batch(shared_client, created["id"])
 
     assert batch["status"] == "failed"
     assert batch["failed_at"] is not None
