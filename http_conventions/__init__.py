@@ -13,6 +13,7 @@ from http_conventions.errors import (
     install_error_handlers,
     translate_exception,
 )
+from http_conventions.loop_budget import LoopBudget
 from http_conventions.request_context import (
     PROVIDER_DATA_HEADER,
     RequestContext,
@@ -47,6 +48,7 @@ __all__ = [
     "ConventionRouter",
     "EmbeddedFields",
     "EventStreamResponse",
+    "LoopBudget",
     "RequestContext",
     "ResourceNotFoundError",
     "bound_request_context",

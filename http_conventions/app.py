@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from starlette.routing import BaseRoute
 
 from http_conventions.body_limit import BodySizeLimit
+from http_conventions.body_parsing import BodyParsingRoute
 from http_conventions.errors import install_error_handlers
 from http_conventions.openapi import conventional_openapi
 
@@ -16,7 +17,10 @@ from http_conventions.openapi import conventional_openapi
 def create_conventional_app(
     *, title: str, version: str, max_body_size: int | None = None, routes: Sequence[BaseRoute] | None = None
 ) -> FastAPI:
-    """A FastAPI app that answers errors by the legacy table and limits request bodies.
+    """A FastAPI app that answers errors by the legacy table and limits and parses request bodies.
+
+    Every route reads its body as a `BodyParsingRoute`: a body that cannot be parsed is a
+    validation error (400), and a large JSON body never holds the event loop.
 
     `routes` are served as they are, so the app's `routes` list every template (which
     is how the gateway finds them). It serves no docs of its own: the gateway serves one document for every API, built
@@ -32,6 +36,8 @@ def create_conventional_app(
         strict_content_type=False,
         routes=list(routes or ()),
     )
+    # Routes added later (the legacy adapter's) read their bodies as the given ones do.
+    app.router.route_class = BodyParsingRoute
     install_error_handlers(app)
     app.openapi = functools.cache(functools.partial(conventional_openapi, app))  # type: ignore[method-assign]
     if max_body_size is not None:

@@ -12,13 +12,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import structlog
 from starlette.requests import Request
 
-from http_conventions.errors import translate_exception
+from http_conventions.errors import log_failure, translate_exception
 from http_conventions.request_context import RequestContext, bound_request_context
-
-log = structlog.get_logger(__name__)
 
 REQUEST_PARAMETER = "http_conventions_request"
 
@@ -44,5 +41,6 @@ def endpoint_call(
         except keep:
             raise
         except Exception as exc:
-            log.error("endpoint_error", route=route, method=method, error=str(exc))
-            raise translate_exception(exc) from exc
+            http_exc = translate_exception(exc)
+            log_failure("endpoint_error", exc, http_exc.status_code, route=route, method=method)
+            raise http_exc from exc

@@ -6,10 +6,12 @@ Exception tree an implementation may raise (besides the builtins in the table)::
     ├── ValueError
     │   ├── ConflictError            -> 409
     │   └── ResourceNotFoundError    -> 404
+    ├── OSError (errno ENOSPC, EDQUOT) -> 507, a full disk or quota
     └── AuthenticationRequiredError  -> 401
 
-`translate_exception` applies the table in the legacy server's order; the handlers
-give the three body shapes clients have come to rely on:
+`translate_exception` applies the table in the legacy server's order; `log_failure` logs
+what it answered (a server error with its stack, a client's mistake in one line); the
+handlers give the three body shapes clients have come to rely on:
 
 * request validation: ``{"error": {"detail": {"errors": [{"loc", "msg", "type"}]}}}``
 * an exception raised by an endpoint: ``{"detail": "<message>"}``
@@ -18,6 +20,7 @@ give the three body shapes clients have come to rely on:
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,6 +35,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 log = structlog.get_logger(__name__)
 
 INTERNAL_ERROR_MESSAGE = "Internal server error: An unexpected error occurred."
+# No space left on the device, or over the user's disk quota.
+_STORAGE_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 class ConflictError(ValueError):
@@ -90,6 +95,9 @@ def translate_exception(exc: BaseException) -> HTTPException:
         return HTTPException(status_code=501, detail=f"Not implemented: {exc}")
     if isinstance(exc, AuthenticationRequiredError):
         return HTTPException(status_code=401, detail=f"Authentication required: {exc}")
+    if isinstance(exc, OSError) and exc.errno in _STORAGE_FULL:
+        # The strerror only: the message of an OSError names a path on the server.
+        return HTTPException(status_code=507, detail=f"Insufficient storage: {exc.strerror}")
     status_code = getattr(exc, "status_code", None)
     # Provider SDK errors (an upstream 429, say) keep the status the provider chose.
     if isinstance(status_code, int) and not isinstance(status_code, bool):
@@ -97,10 +105,24 @@ def translate_exception(exc: BaseException) -> HTTPException:
     return HTTPException(status_code=500, detail=INTERNAL_ERROR_MESSAGE)
 
 
+def log_failure(event: str, exc: BaseException, status_code: int, **fields: Any) -> None:
+    """Log an exception answered with `status_code`, once, at the level it deserves.
+
+    A server error (5xx) is logged at error with the exception's type and stack: it is a
+    bug or an outage someone must look into. A client's mistake (4xx) is logged at info
+    in one line with the type and message, without a stack: nothing on the server failed.
+    """
+    fields.update(status=status_code, error_type=type(exc).__name__, error=str(exc))
+    if status_code >= 500:
+        log.error(event, exc_info=exc, **fields)
+    else:
+        log.info(event, **fields)
+
+
 async def _enveloped_error_response(request: Request, exc: Exception) -> JSONResponse:
     http_exc = translate_exception(exc)
-    if http_exc.status_code >= 500:
-        log.error("unhandled_error", path=request.url.path, exc_info=exc)
+    if not isinstance(exc, RequestValidationError):
+        log_failure("unhandled_error", exc, http_exc.status_code, path=request.url.path)
     return JSONResponse(status_code=http_exc.status_code, content={"error": {"detail": http_exc.detail}})
 
 

@@ -14,7 +14,8 @@ serve it with `create_router_app`::
 What comes for free: the request context is bound around each endpoint (and carried
 into streams made with `sse_response`); an exception raised by an endpoint is answered
 through the legacy error table as ``{"detail": ...}``; request validation answers 400 in
-the legacy envelope, not FastAPI's 422; a body without Content-Type is read as JSON;
+the legacy envelope, not FastAPI's 422, and so does a body that cannot be parsed; a large
+JSON body is parsed without holding the event loop; a body without Content-Type is read as JSON;
 bodies over `max_body_size` get 413; responses are not filtered through a response model.
 """
 
@@ -23,18 +24,19 @@ from __future__ import annotations
 import functools
 import inspect
 import typing
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute, APIRouter
+from fastapi.routing import APIRouter
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from http_conventions.app import create_conventional_app
+from http_conventions.body_parsing import BodyParsingRoute
 from http_conventions.endpoint_call import endpoint_call, served_signature
 from http_conventions.errors import ErrorDetail, ErrorEnvelope
 from http_conventions.openapi import VALIDATION_RESPONSE_DESCRIPTION
@@ -87,9 +89,10 @@ def _documented_model(endpoint: Callable[..., Any], response_model: Any) -> type
     return response_model if _is_subclass(response_model, BaseModel) else None
 
 
-class ConventionRoute(APIRoute):
-    """An `APIRoute` whose endpoint runs in the request context and answers errors by the table.
+class ConventionRoute(BodyParsingRoute):
+    """A route whose endpoint runs in the request context and answers errors by the table.
 
+    It reads its body as every route of these apps does (`BodyParsingRoute`).
     The response model (given, or the return annotation) documents the response without
     filtering it: the legacy server sent every field of what the implementation returned.
     """
@@ -112,41 +115,21 @@ class ConventionRoute(APIRoute):
             kwargs["response_class"] = Response
         super().__init__(path, endpoint, **kwargs)
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
+    async def read_json_body(self, body: bytes) -> tuple[bytes, Any]:
         model = self.body_field.field_info.annotation if self.body_field else None
         if not (isinstance(model, type) and issubclass(model, EmbeddedFields)):
-            return handler
-
-        fields = list(model.model_fields)
-
-        async def missing_body_as_empty_object(request: Request) -> Response:
-            request = _EmptyBodyAsObject(request.scope, request.receive)
-            if not await _is_json_object(request):
-                # Embedded fields found none of their names in a body that is no object.
-                raise RequestValidationError(
-                    [
-                        {"type": "missing", "loc": ("body", name), "msg": "Field required", "input": None}
-                        for name in fields
-                    ]
-                )
-            # Read as {}, the body model fails field by field, as the embedded fields did.
-            return await handler(request)
-
-        return missing_body_as_empty_object
-
-
-async def _is_json_object(request: Request) -> bool:
-    try:
-        return isinstance(await request.json(), dict)
-    except ValueError:
-        # Not JSON at all: FastAPI's own parsing reports it as it always did.
-        return True
-
-
-class _EmptyBodyAsObject(Request):
-    async def body(self) -> bytes:
-        return await super().body() or b"{}"
+            return await super().read_json_body(body)
+        # Read as {}, a missing body fails field by field, as the embedded fields did.
+        body, parsed = await super().read_json_body(body or b"{}")
+        if not isinstance(parsed, dict):
+            # Embedded fields found none of their names in a body that is no object.
+            raise RequestValidationError(
+                [
+                    {"type": "missing", "loc": ("body", name), "msg": "Field required", "input": None}
+                    for name in model.model_fields
+                ]
+            )
+        return body, parsed
 
 
 class ConventionRouter(APIRouter):

@@ -12,15 +12,13 @@ import json
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-import structlog
 from pydantic import BaseModel
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from http_conventions.errors import translate_exception
+from http_conventions.errors import log_failure, translate_exception
+from http_conventions.loop_budget import LoopBudget
 from http_conventions.request_context import current_request_context, within_context
-
-log = structlog.get_logger(__name__)
 
 SSE_MEDIA_TYPE = "text/event-stream"
 
@@ -46,13 +44,17 @@ async def sse_stream(call: Any) -> AsyncIterator[str]:
     closed then, so it can release what it holds.
     """
     items: Any = None
+    budget = LoopBudget()
     try:
         items = await call if inspect.isawaitable(call) else call
         async for item in items:
             yield sse_event(item)
+            # Items that are ready never suspend: a long stream would hold the loop to its end.
+            await budget.spend()
     except Exception as exc:
-        log.error("stream_error", exc_info=exc)
-        yield sse_event({"error": {"message": str(translate_exception(exc))}})
+        http_exc = translate_exception(exc)
+        log_failure("stream_error", exc, http_exc.status_code)
+        yield sse_event({"error": {"message": str(http_exc)}})
     finally:
         # Cancelled inside the implementation's iterator, or closed while suspended at a yield.
         if items is not None and hasattr(items, "aclose"):

@@ -8,7 +8,7 @@ import typing
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import Body, Path
+from fastapi import Body, Path, params
 from starlette.responses import Response
 
 from http_conventions import is_streaming_call, sse_response
@@ -25,6 +25,16 @@ def path_parameters(path: str) -> set[str]:
     return set(_PATH_PARAM.findall(path))
 
 
+def _names_its_source(annotation: Any) -> bool:
+    """Whether an `Annotated` parameter says where it is read from (`File()`, `Form()`, `Body`, `Depends`...).
+
+    Other metadata (a pydantic validator or constraint) leaves the parameter a body field.
+    """
+    return typing.get_origin(annotation) is Annotated and any(
+        isinstance(item, params.Param | params.Body | params.Depends) for item in annotation.__metadata__
+    )
+
+
 def _served_parameters(method: Callable[..., Any], route: WebRoute) -> list[inspect.Parameter]:
     hints = typing.get_type_hints(method, include_extras=True)
     parameters = [
@@ -38,7 +48,7 @@ def _served_parameters(method: Callable[..., Any], route: WebRoute) -> list[insp
     for param in parameters:
         if param.name in in_path:
             param = param.replace(annotation=Annotated[param.annotation, Path(title=param.name)])
-        elif typing.get_origin(param.annotation) is not Annotated:
+        elif not _names_its_source(param.annotation):
             # Every other POST parameter is a field of one embedded JSON body.
             param = param.replace(annotation=Annotated[param.annotation, Body(embed=True)])
         served.append(param)

@@ -23,7 +23,7 @@ from apis.inference.models import (
     Usage,
 )
 from gateway import ApiContext
-from http_conventions import current_request_context
+from http_conventions import LoopBudget, current_request_context
 
 LOREM = (
     "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore "
@@ -43,6 +43,22 @@ def _last_user_text(request: ChatCompletionRequest) -> str:
     return next((m.text() for m in reversed(request.messages) if m.role == "user"), "")
 
 
+def _answer_words(builtin: str, request: ChatCompletionRequest) -> list[str]:
+    if builtin == "lorem":
+        return list(itertools.islice(itertools.cycle(LOREM), request.max_tokens or LOREM_DEFAULT_WORDS))
+    return _last_user_text(request).split(" ")
+
+
+async def _prompt_words(request: ChatCompletionRequest) -> int:
+    # Message by message with turns for the loop: a body may hold a hundred messages of 1 MiB.
+    budget = LoopBudget()
+    words = 0
+    for message in request.messages:
+        words += len(message.text().split())
+        await budget.spend()
+    return words
+
+
 class InferenceImplementation:
     """Chat completions answered by `echo`, `lorem` and `slow-echo`."""
 
@@ -50,14 +66,16 @@ class InferenceImplementation:
         self.models = models
 
     async def _words(self, builtin: str, request: ChatCompletionRequest) -> AsyncIterator[str]:
-        if builtin == "lorem":
-            words = list(itertools.islice(itertools.cycle(LOREM), request.max_tokens or LOREM_DEFAULT_WORDS))
-        else:
-            words = _last_user_text(request).split(" ")
-        for index, word in enumerate(words):
+        for index, word in enumerate(_answer_words(builtin, request)):
             if builtin == "slow-echo":
                 await asyncio.sleep(SLOW_ECHO_SECONDS_PER_WORD)
             yield word if index == 0 else f" {word}"
+
+    async def _content(self, builtin: str, request: ChatCompletionRequest) -> str:
+        if builtin == "slow-echo":
+            return "".join([word async for word in self._words(builtin, request)])
+        # The words joined again are the text: no loop over a megabyte of words on the event loop.
+        return " ".join(_answer_words(builtin, request))
 
     async def chat_completion(
         self, params: Annotated[ChatCompletionRequest, Body(...)]
@@ -72,8 +90,8 @@ class InferenceImplementation:
         }
         if params.stream:
             return self._stream(builtin, params, header)
-        content = "".join([word async for word in self._words(builtin, params)])
-        prompt = sum(len(m.text().split()) for m in params.messages)
+        content = await self._content(builtin, params)
+        prompt = await _prompt_words(params)
         answer = len(content.split())
         return ChatCompletion(
             **header,

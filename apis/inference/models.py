@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from apis.limits import MAX_TOKENS, message_within_limit
 
 
 class ChatMessage(BaseModel):
-    """One message of a conversation."""
+    """One message of a conversation, at most 1 MiB as JSON."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -16,6 +18,12 @@ class ChatMessage(BaseModel):
     content: str | list[dict[str, Any]] | None = Field(
         default=None, description="The text, or a list of content parts of which the `text` parts are read."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _within_size_limit(cls, data: Any) -> Any:
+        # Measured as sent, extra fields included, before any of it is validated.
+        return message_within_limit(data)
 
     def text(self) -> str:
         if isinstance(self.content, str):
@@ -31,7 +39,9 @@ class ChatCompletionRequest(BaseModel):
     model: str = Field(description="The model to answer with: a built-in or a registered model.")
     messages: list[ChatMessage] = Field(min_length=1, description="The conversation so far.")
     stream: bool = Field(default=False, description="Answer with server-sent `chat.completion.chunk` events.")
-    max_tokens: int | None = Field(default=None, ge=1, description="Most words to produce (used by `lorem`).")
+    max_tokens: int | None = Field(
+        default=None, ge=1, le=MAX_TOKENS, description="Most words to produce (used by `lorem`), at most 4096."
+    )
     temperature: float | None = Field(default=None, ge=0, le=2, description="Accepted and ignored.")
 
 

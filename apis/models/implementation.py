@@ -6,10 +6,10 @@ import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import aiosqlite
 
+from apis.limits import ModelMetadata
 from apis.models.models import ListModelsResponse, Model
 from apis.storage import fetch_all, fetch_one, open_database
 from gateway import ApiContext
@@ -64,7 +64,7 @@ class ModelsImplementation:
         return _from_row(row)
 
     async def register_model(
-        self, model_id: str, provider_model_id: str | None = None, metadata: dict[str, Any] | None = None
+        self, model_id: str, provider_model_id: str | None = None, metadata: ModelMetadata | None = None
     ) -> Model:
         provider_model_id = provider_model_id or DEFAULT_PROVIDER_MODEL
         if provider_model_id not in BUILTIN_MODELS:
@@ -88,7 +88,7 @@ class ModelsImplementation:
             raise PermissionError(f"built-in model '{model_id}' cannot be changed")
         return await self.get_model(model_id)
 
-    async def update_model(self, model_id: str, metadata: dict[str, Any]) -> Model:
+    async def update_model(self, model_id: str, metadata: ModelMetadata) -> Model:
         await self._registered(model_id)
         await self.db.execute("UPDATE models SET metadata = ? WHERE id = ?", (json.dumps(metadata), model_id))
         await self.db.commit()

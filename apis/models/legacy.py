@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
+from apis.limits import ModelMetadata
 from apis.models.models import ListModelsResponse, Model
 from legacy_adapter import webmethod
 
@@ -31,23 +32,23 @@ class ModelsApi(Protocol):
 
     @webmethod(route="/models", method="POST")
     async def register_model(
-        self, model_id: str, provider_model_id: str | None = None, metadata: dict[str, Any] | None = None
+        self, model_id: str, provider_model_id: str | None = None, metadata: ModelMetadata | None = None
     ) -> Model:
         """Register a model.
 
         :param model_id: The identifier to register; it may contain slashes.
         :param provider_model_id: The built-in model that answers for it (default: echo).
-        :param metadata: Free-form metadata kept with the model.
+        :param metadata: Free-form metadata kept with the model, at most 64 KiB as JSON.
         :returns: The registered model.
         """
         ...
 
     @webmethod(route="/models/{model_id:path}", method="PUT")
-    async def update_model(self, model_id: str, metadata: dict[str, Any]) -> Model:
+    async def update_model(self, model_id: str, metadata: ModelMetadata) -> Model:
         """Replace a registered model's metadata.
 
         :param model_id: The registered model to update.
-        :param metadata: The new metadata.
+        :param metadata: The new metadata, at most 64 KiB as JSON.
         :returns: The updated model.
         """
         ...

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from apis.limits import ModelMetadata
 from http_conventions import EmbeddedFields
 
 
@@ -34,10 +35,12 @@ class RegisterModelRequest(EmbeddedFields):
     provider_model_id: str | None = Field(
         default=None, description="The built-in model that answers for it (default: echo)."
     )
-    metadata: dict[str, Any] | None = Field(default=None, description="Free-form metadata kept with the model.")
+    metadata: ModelMetadata | None = Field(
+        default=None, description="Free-form metadata kept with the model, at most 64 KiB as JSON."
+    )
 
 
 class UpdateModelRequest(EmbeddedFields):
     """The body of `POST /v1/models/{model_id}`."""
 
-    metadata: dict[str, Any] = Field(description="The new metadata.")
+    metadata: ModelMetadata = Field(description="The new metadata, at most 64 KiB as JSON.")

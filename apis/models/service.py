@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
+from apis.limits import ModelMetadata
 from apis.models.models import ListModelsResponse, Model
 
 
@@ -13,9 +14,9 @@ class ModelsService(Protocol):
     async def get_model(self, model_id: str) -> Model: ...
 
     async def register_model(
-        self, model_id: str, provider_model_id: str | None = None, metadata: dict[str, Any] | None = None
+        self, model_id: str, provider_model_id: str | None = None, metadata: ModelMetadata | None = None
     ) -> Model: ...
 
-    async def update_model(self, model_id: str, metadata: dict[str, Any]) -> Model: ...
+    async def update_model(self, model_id: str, metadata: ModelMetadata) -> Model: ...
 
     async def unregister_model(self, model_id: str) -> None: ...

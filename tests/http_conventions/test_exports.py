@@ -14,6 +14,7 @@ def test_public_names_are_pinned() -> None:
         "ConventionRouter",
         "EmbeddedFields",
         "EventStreamResponse",
+        "LoopBudget",
         "RequestContext",
         "ResourceNotFoundError",
         "bound_request_context",
