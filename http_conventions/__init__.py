@@ -11,6 +11,7 @@ from http_conventions.errors import (
     ConflictError,
     ResourceNotFoundError,
     install_error_handlers,
+    is_storage_full,
     translate_exception,
 )
 from http_conventions.loop_budget import LoopBudget
@@ -57,6 +58,7 @@ __all__ = [
     "current_request_context",
     "implementation",
     "install_error_handlers",
+    "is_storage_full",
     "is_streaming_call",
     "sse_event",
     "sse_response",

@@ -7,6 +7,7 @@ Exception tree an implementation may raise (besides the builtins in the table)::
     │   ├── ConflictError            -> 409
     │   └── ResourceNotFoundError    -> 404
     ├── OSError (errno ENOSPC, EDQUOT) -> 507, a full disk or quota
+    ├── sqlite3.Error (SQLITE_FULL)  -> 507
     └── AuthenticationRequiredError  -> 401
 
 `translate_exception` applies the table in the legacy server's order; `log_failure` logs
@@ -21,6 +22,7 @@ handlers give the three body shapes clients have come to rely on:
 from __future__ import annotations
 
 import errno
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -72,6 +74,13 @@ def _validation_detail(errors: Sequence[Any]) -> dict[str, Any]:
     return {"errors": [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in errors]}
 
 
+def is_storage_full(exc: BaseException) -> bool:
+    """Whether `exc` says the disk (or the database on it) is full, or over its quota."""
+    if isinstance(exc, OSError):
+        return exc.errno in _STORAGE_FULL
+    return isinstance(exc, sqlite3.Error) and getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+
+
 def translate_exception(exc: BaseException) -> HTTPException:
     """Map an exception to the status and detail the legacy server answered with.
 
@@ -95,9 +104,9 @@ def translate_exception(exc: BaseException) -> HTTPException:
         return HTTPException(status_code=501, detail=f"Not implemented: {exc}")
     if isinstance(exc, AuthenticationRequiredError):
         return HTTPException(status_code=401, detail=f"Authentication required: {exc}")
-    if isinstance(exc, OSError) and exc.errno in _STORAGE_FULL:
-        # The strerror only: the message of an OSError names a path on the server.
-        return HTTPException(status_code=507, detail=f"Insufficient storage: {exc.strerror}")
+    if is_storage_full(exc):
+        # Not the message itself: an OSError's names a path on the server.
+        return HTTPException(status_code=507, detail="Insufficient storage: no space left on the server's disk")
     status_code = getattr(exc, "status_code", None)
     # Provider SDK errors (an upstream 429, say) keep the status the provider chose.
     if isinstance(status_code, int) and not isinstance(status_code, bool):

@@ -29,7 +29,7 @@ from apis.files.implementation import FilesImplementation
 from apis.inference.models import ChatCompletion, ChatCompletionRequest
 from apis.storage import fetch_all, fetch_one, open_database, write_transaction
 from gateway import ApiContext
-from http_conventions import ConflictError, ResourceNotFoundError
+from http_conventions import ConflictError, ResourceNotFoundError, is_storage_full
 
 log = structlog.get_logger(__name__)
 
@@ -218,8 +218,14 @@ class BatchesImplementation:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            log.error("batch_crashed", batch_id=batch_id, exc_info=exc)
-            error = BatchError(code="internal_error", message=f"The batch could not be processed: {exc}")
+            if is_storage_full(exc):
+                # Not a bug: the operator must free space. The message names no path on the server.
+                log.error("batch_storage_full", batch_id=batch_id, error=str(exc))
+                message = "The batch output could not be stored: the disk is full."
+                error = BatchError(code="insufficient_storage", message=message)
+            else:
+                log.error("batch_crashed", batch_id=batch_id, exc_info=exc)
+                error = BatchError(code="internal_error", message=f"The batch could not be processed: {exc}")
             await self._update(batch_id, {"status": "failed", "failed_at": _now(), "errors": BatchErrors(data=[error])})
 
     async def _process(self, batch_id: str) -> None:
@@ -275,13 +281,20 @@ class BatchesImplementation:
         self, batch_id: str, outputs: list[str], failures: list[str], final: dict[str, Any]
     ) -> None:
         update = dict(final)
-        if outputs:
-            output = await self.files.create_file(_jsonl(outputs), f"{batch_id}_output.jsonl", "batch_output")
-            update["output_file_id"] = output.id
-        if failures:
-            error_file = await self.files.create_file(_jsonl(failures), f"{batch_id}_error.jsonl", "batch_output")
-            update["error_file_id"] = error_file.id
-        await self._update(batch_id, update)
+        written: list[str] = []
+        try:
+            for lines, field, kind in ((outputs, "output_file_id", "output"), (failures, "error_file_id", "error")):
+                if lines:
+                    stored = await self.files.create_file(_jsonl(lines), f"{batch_id}_{kind}.jsonl", "batch_output")
+                    written.append(stored.id)
+                    update[field] = stored.id
+            await self._update(batch_id, update)
+        except BaseException:
+            # A batch that failed to finish names no output, so the files it did write would never be found.
+            for file_id in written:
+                with suppress(Exception):
+                    await self.files.delete_file(file_id)
+            raise
 
     async def resume(self) -> None:
         """Take over the batches no live worker runs: run again those left running, finish the cancellations left.

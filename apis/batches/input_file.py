@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from apis.batches.models import BatchError
-from http_conventions import ResourceNotFoundError
+from http_conventions import LoopBudget, ResourceNotFoundError
 
 # What a line and its body must hold, and the JSON type of each.
 _LINE_FIELDS: dict[str, type] = {"custom_id": str, "method": str, "url": str, "body": dict}
@@ -62,7 +62,10 @@ async def validate_input(
     lines = _Lines(endpoint, models)
     requests: list[BatchRequest] = []
     errors: list[BatchError] = []
+    # A large input file is many lines of JSON: the loop serves other clients meanwhile.
+    budget = LoopBudget()
     for number, raw in enumerate(text.splitlines(), start=1):
+        await budget.spend()
         if not raw.strip():
             continue
         request, line_errors = await lines.check(raw, number)

@@ -48,8 +48,14 @@ class FilesImplementation:
         self.directory = directory
 
     async def _store(self, chunks: AsyncIterator[bytes], filename: str, purpose: FilePurpose) -> FileObject:
+        """Write the content and describe it, or leave nothing behind.
+
+        A full disk (while writing the content or the row) raises the `OSError` the error
+        table answers 507.
+        """
         file_id = f"file-{uuid.uuid4().hex}"
-        # Write beside the destination and rename, so a failed upload leaves nothing behind.
+        destination = self.directory / file_id
+        # Write beside the destination and rename, so a failed upload leaves no partial file.
         handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".upload-")
         os.close(handle)
         size = 0
@@ -58,17 +64,19 @@ class FilesImplementation:
                 async for chunk in chunks:
                     size += len(chunk)
                     await out.write(chunk)
-            os.replace(temporary, self.directory / file_id)
+            os.replace(temporary, destination)
+            created_at = int(time.time())
+            await self.db.execute(
+                "INSERT INTO files (id, filename, purpose, bytes, created_at) VALUES (?, ?, ?, ?, ?)",
+                (file_id, filename, purpose, size, created_at),
+            )
+            await self.db.commit()
         except BaseException:
-            with suppress(FileNotFoundError):
-                os.unlink(temporary)
+            # A content file whose row was never written is not a file any listing shows: remove it too.
+            for path in (temporary, destination):
+                with suppress(FileNotFoundError):
+                    os.unlink(path)
             raise
-        created_at = int(time.time())
-        await self.db.execute(
-            "INSERT INTO files (id, filename, purpose, bytes, created_at) VALUES (?, ?, ?, ?, ?)",
-            (file_id, filename, purpose, size, created_at),
-        )
-        await self.db.commit()
         return FileObject(id=file_id, bytes=size, created_at=created_at, filename=filename, purpose=purpose)
 
     async def upload_file(

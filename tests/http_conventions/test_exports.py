@@ -23,6 +23,7 @@ def test_public_names_are_pinned() -> None:
         "current_request_context",
         "implementation",
         "install_error_handlers",
+        "is_storage_full",
         "is_streaming_call",
         "sse_event",
         "sse_response",
