@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import errno
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from typing import Any
 
@@ -18,6 +20,15 @@ from http_conventions import (
     install_error_handlers,
     translate_exception,
 )
+
+
+DISK_FULL = "Insufficient storage: no space left on the server's disk"
+
+
+def _sqlite_full() -> sqlite3.OperationalError:
+    error = sqlite3.OperationalError("database or disk is full")
+    error.sqlite_errorcode = sqlite3.SQLITE_FULL
+    return error
 
 
 class ProviderError(Exception):
@@ -57,6 +68,15 @@ def _validation_error() -> ValidationError:
         pytest.param(NotImplementedError("later"), 501, "Not implemented: later", id="not-implemented"),
         pytest.param(AuthenticationRequiredError("who"), 401, "Authentication required: who", id="authentication"),
         pytest.param(ProviderError("limited", 429), 429, "limited", id="int-status-code"),
+        pytest.param(
+            OSError(errno.ENOSPC, "No space left on device", "/srv/data/files/.upload-x"),
+            507,
+            "Insufficient storage: no space left on the server's disk",
+            id="disk-full-names-no-path",
+        ),
+        pytest.param(OSError(errno.EDQUOT, "Disk quota exceeded"), 507, DISK_FULL, id="quota"),
+        pytest.param(_sqlite_full(), 507, DISK_FULL, id="database-full"),
+        pytest.param(OSError(errno.EIO, "I/O error"), 500, INTERNAL_ERROR_MESSAGE, id="other-os-error"),
         pytest.param(ProviderError("odd", True), 500, INTERNAL_ERROR_MESSAGE, id="bool-status-code-is-not-a-status"),
         pytest.param(ProviderError("odd", None), 500, INTERNAL_ERROR_MESSAGE, id="none-status-code"),
         pytest.param(KeyError("secret"), 500, INTERNAL_ERROR_MESSAGE, id="anything-else-hides-its-message"),

@@ -82,6 +82,35 @@ async def test_implementation_error_is_logged_with_the_route(
     )
 
 
+async def test_server_error_is_logged_once_at_error_with_its_type_and_stack(
+    client: httpx.AsyncClient, impl: WidgetsImpl, logs: list[MutableMapping[str, Any]]
+) -> None:
+    impl.to_raise = RuntimeError("secret detail")
+    await client.post("/v1/fail")
+    (entry,) = [entry for entry in logs if entry["log_level"] == "error"]
+    assert (entry["event"], entry["status"], entry["error_type"]) == ("endpoint_error", 500, "RuntimeError")
+    # The exception itself, which the renderer turns into the traceback.
+    assert entry["exc_info"] is impl.to_raise
+    assert entry["exc_info"].__traceback__ is not None
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        pytest.param(ResourceNotFoundError("Widget", "w1"), 404, id="not-found"),
+        pytest.param(ValueError("bad"), 400, id="value-error"),
+    ],
+)
+async def test_client_error_is_logged_at_info_without_a_stack(
+    client: httpx.AsyncClient, impl: WidgetsImpl, logs: list[MutableMapping[str, Any]], error: Exception, status: int
+) -> None:
+    impl.to_raise = error
+    await client.post("/v1/fail")
+    (entry,) = [entry for entry in logs if entry["event"] == "endpoint_error"]
+    assert (entry["log_level"], entry["status"], entry["error"]) == ("info", status, str(error))
+    assert "exc_info" not in entry
+
+
 @pytest.mark.parametrize(("error", "status", "detail"), ERROR_TABLE)
 async def test_implementation_error_leaves_the_connection_usable(
     strict_client: httpx.AsyncClient, impl: WidgetsImpl, error: Exception, status: int, detail: str

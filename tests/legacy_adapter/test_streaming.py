@@ -59,9 +59,23 @@ async def test_error_mid_stream_sends_items_so_far_then_error_event(
     assert impl.stream_closed
 
 
-async def test_stream_error_is_logged(client: httpx.AsyncClient, logs: list[MutableMapping[str, Any]]) -> None:
+async def test_stream_server_error_is_logged_at_error_with_its_stack(
+    client: httpx.AsyncClient, logs: list[MutableMapping[str, Any]]
+) -> None:
+    # The provider going away (ConnectionError) is a 502: the server's problem.
     await client.post("/v1/chat", json={"prompt": "hi", "count": 5, "fail_after": 1, "stream": True})
-    assert [entry["event"] for entry in logs if entry["log_level"] == "error"] == ["stream_error"]
+    (entry,) = [entry for entry in logs if entry["log_level"] == "error"]
+    assert (entry["event"], entry["status"], entry["error_type"]) == ("stream_error", 502, "ConnectionError")
+    assert isinstance(entry["exc_info"], ConnectionError)
+
+
+async def test_stream_client_error_is_logged_at_info_without_a_stack(
+    client: httpx.AsyncClient, logs: list[MutableMapping[str, Any]]
+) -> None:
+    await client.post("/v1/chat", json={"prompt": "unknown", "stream": True})
+    (entry,) = [entry for entry in logs if entry["event"] == "stream_error"]
+    assert (entry["log_level"], entry["status"], entry["error_type"]) == ("info", 404, "ResourceNotFoundError")
+    assert "exc_info" not in entry
 
 
 async def test_completed_stream_closes_the_implementation_iterator(
