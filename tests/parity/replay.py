@@ -12,8 +12,10 @@ A catalogue is a YAML list of steps, replayed in order::
       until: {status: [completed, failed]} # poll until a field takes one of these values
       ignore: [request_counts]             # fields whose value depends on timing
 
-`request` takes `method`, `path`, and any of `json`, `content` (raw text), `params`,
-`headers`, `data` (form fields) and `files` (`{field: {filename, content, content_type}}`).
+`request` takes `method`, `path`, and any of `json`, `content` (raw text), `content_hex`
+(raw bytes, e.g. invalid UTF-8), `params`, `headers`, `data` (form fields) and `files`
+(`{field: {filename, content, content_type}}`). A string ``"<1048577 * w>"`` stands for
+that many repetitions of the text after ``*``, for bodies too large to write out.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ POLL_INTERVAL = 0.02
 GENERATED_ID = re.compile(r"\b(?:file-|batch_req_|batch_|chatcmpl-)?[0-9a-f]{32}\b")
 TIMESTAMP_KEYS = re.compile(r"^(created|.*_at)$")
 SAVED_NAME = re.compile(r"\{(\w+)\}")
+REPEATED = re.compile(r"<(\d+) \* (.+)>", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,8 @@ def _body(response: httpx.Response, normaliser: Normaliser, ignore: frozenset[st
 
 def _substitute(value: Any, saved: dict[str, str]) -> Any:
     if isinstance(value, str):
+        if repeated := REPEATED.fullmatch(value):
+            return repeated[2] * int(repeated[1])
         return SAVED_NAME.sub(lambda m: saved.get(m[1], m[0]), value)
     if isinstance(value, dict):
         return {k: _substitute(v, saved) for k, v in value.items()}
@@ -159,6 +164,8 @@ async def _send(client: httpx.AsyncClient, request: dict[str, Any]) -> httpx.Res
     kwargs: dict[str, Any] = {key: request[key] for key in ("json", "params", "headers", "data") if key in request}
     if "content" in request:
         kwargs["content"] = request["content"].encode()
+    if "content_hex" in request:
+        kwargs["content"] = bytes.fromhex(request["content_hex"])
     if "files" in request:
         kwargs["files"] = {
             name: (spec["filename"], spec["content"].encode(), spec.get("content_type", "application/octet-stream"))

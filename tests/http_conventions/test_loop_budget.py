@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import anyio
+import pytest
+
+from http_conventions import LoopBudget, sse_stream
+
+pytestmark = pytest.mark.anyio
+
+
+async def _longest_stall(work: Callable[[], Awaitable[None]]) -> float:
+    """The longest another task waited for the loop while `work` ran, in seconds."""
+    gaps: list[float] = []
+
+    async def heartbeat() -> None:
+        last = time.perf_counter()
+        while True:
+            await anyio.sleep(0)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(heartbeat)
+        await anyio.sleep(0)
+        await work()
+        tasks.cancel_scope.cancel()
+    return max(gaps)
+
+
+async def _ready_items(count: int) -> AsyncIterator[dict[str, int]]:
+    for index in range(count):
+        yield {"index": index}
+
+
+async def test_a_long_stream_of_ready_items_leaves_the_loop_to_others() -> None:
+    async def stream() -> None:
+        frames = 0
+        async for _ in sse_stream(_ready_items(100_000)):
+            frames += 1
+        assert frames == 100_000
+
+    assert await _longest_stall(stream) < 0.05
+
+
+async def test_spend_gives_a_turn_only_once_the_slice_is_used() -> None:
+    budget = LoopBudget(slice_seconds=3600)
+    turns = 0
+
+    async def count_turns() -> None:
+        nonlocal turns
+        while True:
+            await anyio.sleep(0)
+            turns += 1
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(count_turns)
+        for _ in range(1000):
+            await budget.spend()
+        tasks.cancel_scope.cancel()
+    assert turns == 0
