@@ -96,7 +96,9 @@ async def test_a_batch_whose_output_cannot_be_stored_fails_and_keeps_no_output(
     assert [f["id"] for f in (await client.get("/v1/files")).json()["data"]] == [input_file["id"]]
 
 
-async def test_uploads_work_again_once_space_is_freed(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_uploads_work_again_once_space_is_freed(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _install(monkeypatch, FullDisk())
     assert (await client.post("/v1/files", files={"file": ("a", b"x")}, data={"purpose": "batch"})).status_code == 507
     monkeypatch.undo()

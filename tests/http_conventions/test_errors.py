@@ -21,7 +21,6 @@ from http_conventions import (
     translate_exception,
 )
 
-
 DISK_FULL = "Insufficient storage: no space left on the server's disk"
 
 
