@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import errno
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 import httpx
@@ -18,8 +18,6 @@ import apis.files.implementation
 from tests.apis.steps import batch_line, create_batch, jsonl, upload_file, wait_for_batch
 
 pytestmark = pytest.mark.anyio
-# `anyio` is one module: substituting its `open_file` for the implementation substitutes it here too.
-_open_file = anyio.open_file
 
 
 class _FillingFile:
@@ -45,14 +43,22 @@ class FullDisk:
         self.fill_from = fill_from
         self.opened = 0
 
-    async def open_file(self, path: str, mode: str) -> Any:
+    async def open_file(self, path: str, mode: Literal["wb"]) -> Any:
         self.opened += 1
-        handle = await _open_file(path, mode)
+        handle = await anyio.open_file(path, mode)
         return _FillingFile(handle) if self.opened >= self.fill_from else handle
 
 
+class _AnyioWith:
+    """`anyio` as the files implementation sees it, with the disk's `open_file`."""
+
+    def __init__(self, disk: FullDisk) -> None:
+        self.open_file = disk.open_file
+        self.Path = anyio.Path
+
+
 def _install(monkeypatch: pytest.MonkeyPatch, disk: FullDisk) -> None:
-    monkeypatch.setattr(apis.files.implementation.anyio, "open_file", disk.open_file)
+    monkeypatch.setattr(apis.files.implementation, "anyio", _AnyioWith(disk))
 
 
 def _stored(tmp_path: Path) -> list[str]:
