@@ -79,7 +79,9 @@ async def test_upload_to_a_full_disk_answers_507_and_leaves_nothing(
 async def test_a_batch_whose_output_cannot_be_stored_fails_and_keeps_no_output(
     client: httpx.AsyncClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    content = jsonl([batch_line("ok", "echo", "hello"), batch_line("bad", "nope", "hi")])
+    # The second request passes validation and fails when it runs, so it has an error-file line.
+    failing = {**batch_line("bad", "echo", "hi"), "body": {"model": "echo", "messages": []}}
+    content = jsonl([batch_line("ok", "echo", "hello"), failing])
     input_file = await upload_file(client, content)
     # The output file is written; the disk fills while the error file is.
     _install(monkeypatch, FullDisk(fill_from=2))
