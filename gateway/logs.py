@@ -7,6 +7,7 @@ import sys
 
 import structlog
 
+from gateway.colour import wants_colour
 from gateway.settings import LogFormat
 
 
@@ -21,7 +22,9 @@ def _drop_color_message(
 def configure_logging(log_format: LogFormat = "json") -> None:
     """Route structlog and the standard library (uvicorn included) through one renderer."""
     renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer() if log_format == "json" else structlog.dev.ConsoleRenderer()
+        structlog.processors.JSONRenderer()
+        if log_format == "json"
+        else structlog.dev.ConsoleRenderer(colors=wants_colour(sys.stdout))
     )
     shared: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
