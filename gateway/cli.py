@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -13,15 +13,18 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
+from gateway.__about__ import __version__
 from gateway.admin import route_table
-from gateway.cli_common import ApisOption, FlagsOption, load_app_registry, load_settings, served
+from gateway.cli_common import ApisOption, FlagsOption, fail, load_app_registry, load_settings, served
+from gateway.exceptions import SettingError
 from gateway.flags_cli import flags_app
-from gateway.lifecycle import Side
+from gateway.lifecycle import Side, prepare_data_dir
+from gateway.listener import bind_listener, serve_on
 from gateway.logs import configure_logging
-from gateway.metrics import MULTIPROCESS_DIRECTORY
+from gateway.metrics import shared_across_workers
 from gateway.openapi import merged_openapi
 from gateway.routes import GatewayRoute
-from gateway.settings import AdminMode, LogFormat
+from gateway.settings import AdminMode, LogFormat, setting_error_message
 
 app = typer.Typer(
     help="Strangler Gateway: serve a @webmethod API server while it moves to FastAPI routers, one API at a time.",
@@ -30,8 +33,19 @@ app = typer.Typer(
 )
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"gateway {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _commands() -> None:
+def _commands(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
     """Strangler Gateway: serve a @webmethod API server while it moves to FastAPI routers, one API at a time."""
 
 
@@ -67,36 +81,43 @@ def serve(
     and the change is in force within a second. Every option can also be set with a
     GATEWAY_* environment variable (GATEWAY_PORT=9000).
     """
-    settings = load_settings(
-        host=host,
-        port=port,
-        flags=flags,
-        apis=apis,
-        data_dir=data_dir,
-        workers=workers,
-        max_body_size=max_body_size,
-        log_format=log_format,
-        admin=admin,
-        admin_port=admin_port,
-    )
-    registry = load_app_registry(settings)
-    served(registry, settings.flags)
-    # Every worker process builds its app from these, through gateway.app:create_app.
-    for name, value in settings.model_dump(exclude_none=True).items():
-        os.environ[f"GATEWAY_{name.upper()}"] = str(value)
-    if settings.workers > 1 and MULTIPROCESS_DIRECTORY not in os.environ:
-        # One scrape of any worker must count every worker's requests.
-        os.environ[MULTIPROCESS_DIRECTORY] = tempfile.mkdtemp(prefix="gateway-metrics-")
-    configure_logging(settings.log_format)
-    uvicorn.run(
-        "gateway.app:create_app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_config=None,
-        access_log=False,
-    )
+    command_line = {
+        "host": host,
+        "port": port,
+        "flags": flags,
+        "apis": apis,
+        "data_dir": data_dir,
+        "workers": workers,
+        "max_body_size": max_body_size,
+        "log_format": log_format,
+        "admin": admin,
+        "admin_port": admin_port,
+    }
+    settings = load_settings(**command_line)
+    with ExitStack() as stack:
+        try:
+            # The port first: nothing else is worth starting if the server cannot listen.
+            listener = stack.enter_context(bind_listener(settings.host, settings.port))
+            prepare_data_dir(settings.data_dir)
+        except SettingError as exc:
+            raise fail(setting_error_message(exc, settings, command_line)) from exc
+        registry = load_app_registry(settings)
+        served(registry, settings.flags)
+        # Every worker process builds its app from these, through gateway.app:create_app.
+        for name, value in settings.model_dump(exclude_none=True).items():
+            os.environ[f"GATEWAY_{name.upper()}"] = str(value)
+        configure_logging(settings.log_format)
+        config = uvicorn.Config(
+            "gateway.app:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_config=None,
+            access_log=False,
+        )
+        stack.enter_context(shared_across_workers(settings.workers))
+        serve_on(config, listener)
 
 
 @app.command()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
 
+from gateway.colour import wants_colour
 from gateway.exceptions import GatewayError
 from gateway.flags import FlagsSnapshot
 from gateway.loading import load_registry
@@ -17,7 +19,7 @@ from gateway.openapi import api_documents
 from gateway.registry import ApiRegistry
 from gateway.reload import read_snapshot
 from gateway.routes import GatewayRoute, collect_routes
-from gateway.settings import ServerSettings
+from gateway.settings import ServerSettings, validation_message
 
 FlagsOption = Annotated[
     Path | None,
@@ -31,7 +33,7 @@ ApisOption = Annotated[
 
 def fail(message: str) -> typer.Exit:
     """Report bad input on stderr; the caller raises the returned exit (status 2)."""
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED, color=wants_colour(sys.stderr))
     return typer.Exit(code=2)
 
 
@@ -40,7 +42,7 @@ def load_settings(**given: Any) -> ServerSettings:
     try:
         return ServerSettings(**{k: v for k, v in given.items() if v is not None})
     except ValidationError as exc:
-        raise fail(str(exc)) from exc
+        raise fail(validation_message(exc, given)) from exc
 
 
 def load_app_registry(settings: ServerSettings) -> ApiRegistry:

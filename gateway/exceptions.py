@@ -2,7 +2,9 @@
 
 GatewayError
 ├── ApiModuleError        --apis names a module or attribute that is not a registry
-└── UnknownApiError       a name that no registered API has (with the closest one)
+├── UnknownApiError       a name that no registered API has (with the closest one)
+├── FlagsError            the flag file is unreadable or invalid (with the key at fault)
+└── SettingError          a server setting the gateway cannot start with (a taken port, say)
 """
 
 from __future__ import annotations
@@ -52,4 +54,13 @@ class FlagsError(GatewayError):
         super().__init__(where + problem)
         self.path = path
         self.key = key
+        self.problem = problem
+
+
+class SettingError(GatewayError):
+    """The server cannot start with a setting: `setting` is its `ServerSettings` field, `problem` why and the fix."""
+
+    def __init__(self, setting: str, problem: str) -> None:
+        super().__init__(f"{setting}: {problem}")
+        self.setting = setting
         self.problem = problem

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from starlette.applications import Starlette
 
+from gateway.exceptions import SettingError
 from gateway.registry import ApiContext, ApiRegistry
 from gateway.settings import ServerSettings
 
@@ -29,10 +32,30 @@ class ServedApi:
         return self.legacy if side == "legacy" else self.migrated
 
 
+def prepare_data_dir(path: Path) -> None:
+    """Create the data directory if missing and make sure the server may write there, else `SettingError`."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise SettingError("data_dir", "is not a directory; give a directory (it is created if missing)") from exc
+    except OSError as exc:
+        raise SettingError(
+            "data_dir", f"cannot create it ({exc.strerror}); create it or give a directory the server may write to"
+        ) from exc
+    try:
+        # Writing is the only sure test: permissions, ACLs, read-only mounts and root all play a part.
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise SettingError(
+            "data_dir", f"cannot write there ({exc.strerror}); let the server's user write to it or give another"
+        ) from exc
+
+
 @asynccontextmanager
 async def started_apis(registry: ApiRegistry, settings: ServerSettings) -> AsyncIterator[list[ServedApi]]:
     """Create each implementation in registration order and close them in reverse on exit."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prepare_data_dir(settings.data_dir)
     implementations: dict[str, Any] = {}
     served: list[ServedApi] = []
     async with AsyncExitStack() as stack:

@@ -1,14 +1,16 @@
 """Prometheus metrics of the gateway, summed over every worker process.
 
 `gateway serve --workers N` points PROMETHEUS_MULTIPROC_DIR at a fresh directory before
-the workers start; each worker then writes its values there and a scrape of any worker
-reads them all. A single process keeps them in memory.
+the workers start, and removes it when they have stopped; each worker then writes its
+values there and a scrape of any worker reads them all. A single process keeps them in memory.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 
@@ -18,6 +20,23 @@ from gateway.routes import GatewayRoute
 
 MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+@contextmanager
+def shared_across_workers(workers: int) -> Iterator[None]:
+    """With several workers, a directory of their metrics for the block, removed when it ends.
+
+    A directory the operator chose with PROMETHEUS_MULTIPROC_DIR is theirs: used, never removed.
+    """
+    if workers == 1 or MULTIPROCESS_DIRECTORY in os.environ:
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="gateway-metrics-") as directory:
+        os.environ[MULTIPROCESS_DIRECTORY] = directory
+        try:
+            yield
+        finally:
+            del os.environ[MULTIPROCESS_DIRECTORY]
 
 
 class GatewayMetrics:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import structlog
@@ -24,3 +26,18 @@ def _no_gateway_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("GATEWAY_"):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def unwritable_dir(tmp_path: Path) -> Iterator[Path]:
+    """A directory in which the tests' user may not create a file.
+
+    Permissions do not stop root; then it is /sys, where the kernel lets nobody create a file.
+    """
+    directory = tmp_path / "read-only"
+    directory.mkdir()
+    directory.chmod(0o555)
+    try:
+        yield Path("/sys") if os.access(directory, os.W_OK) else directory
+    finally:
+        directory.chmod(0o755)

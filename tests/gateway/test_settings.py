@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from gateway.settings import ServerSettings
+from gateway.exceptions import SettingError
+from gateway.settings import ServerSettings, setting_error_message, validation_message
 
 
 def test_settings_defaults_match_the_documented_ones() -> None:
@@ -31,3 +32,42 @@ def test_settings_explicit_arguments_win_over_environment(monkeypatch: pytest.Mo
 def test_settings_are_frozen() -> None:
     with pytest.raises(ValidationError):
         ServerSettings().port = 1
+
+
+def _error(monkeypatch: pytest.MonkeyPatch, command_line: dict[str, object], environment: dict[str, str]) -> str:
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError) as caught:
+        ServerSettings(**{k: v for k, v in command_line.items() if v is not None})
+    return validation_message(caught.value, command_line)
+
+
+def test_settings_error_names_the_option_given_on_the_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    message = _error(monkeypatch, {"workers": 0}, {})
+    assert message == "--workers 0: input should be greater than or equal to 1"
+
+
+def test_settings_error_names_the_variable_a_value_came_from(monkeypatch: pytest.MonkeyPatch) -> None:
+    message = _error(monkeypatch, {"port": None}, {"GATEWAY_PORT": "abc"})
+    assert message == (
+        "GATEWAY_PORT='abc' (--port): input should be a valid integer, unable to parse string as an integer"
+    )
+
+
+def test_settings_error_names_the_option_when_it_overrides_a_good_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    message = _error(monkeypatch, {"port": 70000}, {"GATEWAY_PORT": "9000"})
+    assert message == "--port 70000: input should be less than or equal to 65535"
+
+
+def test_settings_errors_of_several_settings_stay_on_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    message = _error(monkeypatch, {"workers": 0}, {"GATEWAY_LOG_FORMAT": "xml"})
+    assert "\n" not in message
+    assert "--workers 0: input should be greater than or equal to 1" in message
+    assert "GATEWAY_LOG_FORMAT='xml' (--log-format): input should be 'json' or 'console'" in message
+
+
+def test_setting_error_names_the_setting_with_the_value_in_force(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GATEWAY_PORT", "8400")
+    error = SettingError("port", "already in use on 127.0.0.1; choose another port")
+    message = setting_error_message(error, ServerSettings(), {"port": None})
+    assert message == "GATEWAY_PORT='8400' (--port): already in use on 127.0.0.1; choose another port"

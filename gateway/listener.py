@@ -1,0 +1,64 @@
+"""The gateway's listening socket: bound before any API starts, then handed to uvicorn.
+
+Binding first makes a taken port the first thing `gateway serve` reports, within a
+second, however long the APIs take to start. uvicorn then serves on that socket, in
+this process or in `--workers N` processes that share it.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+from contextlib import suppress
+
+import structlog
+import uvicorn
+from uvicorn.supervisors import Multiprocess
+
+from gateway.exceptions import SettingError
+
+log = structlog.get_logger("gateway.listener")
+
+_ADDRESSES = "127.0.0.1, or 0.0.0.0 for every interface"
+
+
+def bind_listener(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to `host:port`, as uvicorn's `Config.bind_socket` binds one.
+
+    Raises `SettingError` naming `host` or `port` and what to do instead.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise _bind_error(exc, host) from exc
+    sock.set_inheritable(True)
+    return sock
+
+
+def _bind_error(exc: OSError, host: str) -> SettingError:
+    if isinstance(exc, socket.gaierror):
+        return SettingError("host", f"no such address ({exc.strerror}); use an address of this machine: {_ADDRESSES}")
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return SettingError("host", f"not an address of this machine; use one of its addresses: {_ADDRESSES}")
+    if exc.errno == errno.EADDRINUSE:
+        return SettingError("port", f"already in use on {host}; stop what listens there or choose another port")
+    if exc.errno == errno.EACCES:
+        return SettingError("port", "permission denied (ports below 1024 need privileges); choose a port from 1024 up")
+    return SettingError("host", f"cannot listen there ({exc.strerror})")
+
+
+def serve_on(config: uvicorn.Config, listener: socket.socket) -> None:
+    """Run uvicorn's server on `listener` until a signal stops it, as `uvicorn.run` does on its own socket."""
+    host, port = listener.getsockname()[:2]
+    url = f"http://[{host}]:{port}" if listener.family == socket.AF_INET6 else f"http://{host}:{port}"
+    log.info("listening", url=url, workers=config.workers)
+    # A server stopped by SIGINT raises it again once stopped; the stop is what the person asked for.
+    with suppress(KeyboardInterrupt):
+        if config.workers > 1:
+            Multiprocess(config, sockets=[listener]).run()
+        else:
+            uvicorn.Server(config).run(sockets=[listener])

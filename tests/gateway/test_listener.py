@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from gateway.exceptions import SettingError
+from gateway.listener import bind_listener
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        yield other.getsockname()[1]
+
+
+def test_listener_is_bound_and_inheritable_for_the_workers() -> None:
+    with bind_listener("127.0.0.1", 0) as listener:
+        assert listener.getsockname()[0] == "127.0.0.1"
+        assert listener.getsockname()[1] > 0
+        assert listener.get_inheritable()
+
+
+def test_listener_on_a_taken_port_names_the_port_and_the_fix(taken_port: int) -> None:
+    with pytest.raises(SettingError) as caught:
+        bind_listener("127.0.0.1", taken_port)
+    assert caught.value.setting == "port"
+    assert caught.value.problem == "already in use on 127.0.0.1; stop what listens there or choose another port"
+
+
+@pytest.mark.parametrize(
+    ("host", "problem"),
+    [
+        pytest.param("no-such-host.invalid", "no such address", id="unknown-name"),
+        pytest.param("256.1.1.1", "no such address", id="not-an-address"),
+        # TEST-NET-1 (RFC 5737): never an address of the machine running the tests.
+        pytest.param("192.0.2.1", "not an address of this machine", id="not-this-machine"),
+    ],
+)
+def test_listener_on_a_bad_host_names_the_host_and_the_fix(host: str, problem: str) -> None:
+    with pytest.raises(SettingError) as caught:
+        bind_listener(host, 0)
+    assert caught.value.setting == "host"
+    assert caught.value.problem.startswith(problem)
+    assert caught.value.problem.endswith("127.0.0.1, or 0.0.0.0 for every interface")
