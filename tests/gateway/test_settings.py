@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -34,7 +35,7 @@ def test_settings_are_frozen() -> None:
         ServerSettings().port = 1
 
 
-def _error(monkeypatch: pytest.MonkeyPatch, command_line: dict[str, object], environment: dict[str, str]) -> str:
+def _error(monkeypatch: pytest.MonkeyPatch, command_line: dict[str, Any], environment: dict[str, str]) -> str:
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError) as caught:
