@@ -17,7 +17,7 @@ from fastapi import File, Form, Query, UploadFile
 from starlette.responses import Response
 
 from apis.files.models import FileDeleted, FileObject, FilePurpose, ListFilesResponse, Order, UploadPurpose
-from apis.storage import fetch_all, fetch_one, open_database
+from apis.storage import fetch_all, fetch_one, held_directory, open_database
 from gateway import ApiContext
 from http_conventions import ResourceNotFoundError
 
@@ -32,6 +32,8 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE INDEX IF NOT EXISTS files_by_creation ON files (created_at, id);
 """
 CHUNK_SIZE = 1024 * 1024
+# Uploads are written under this name first, then renamed to the file's id.
+TEMPORARY_PREFIX = ".upload-"
 
 
 def _from_row(row: aiosqlite.Row) -> FileObject:
@@ -56,7 +58,7 @@ class FilesImplementation:
         file_id = f"file-{uuid.uuid4().hex}"
         destination = self.directory / file_id
         # Write beside the destination and rename, so a failed upload leaves no partial file.
-        handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".upload-")
+        handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=TEMPORARY_PREFIX)
         os.close(handle)
         size = 0
         try:
@@ -155,5 +157,5 @@ class FilesImplementation:
 async def open_files(context: ApiContext) -> AsyncIterator[FilesImplementation]:
     directory = context.data_dir / "files"
     directory.mkdir(parents=True, exist_ok=True)
-    async with open_database(context.data_dir, SCHEMA) as db:
+    async with held_directory(directory, TEMPORARY_PREFIX), open_database(context.data_dir, SCHEMA) as db:
         yield FilesImplementation(db, directory)

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.apis.steps import SMALL_BODY_LIMIT, Clock, upload_file
+from tests.apis.steps import SMALL_BODY_LIMIT, Clock, serve_legacy, upload_file
 
 pytestmark = pytest.mark.anyio
 
@@ -340,3 +340,14 @@ async def test_files_upload_under_the_body_limit_is_stored(
     assert response.status_code == 200
     assert response.json()["bytes"] == SMALL_BODY_LIMIT // 2
     assert stored_names(tmp_path) == {response.json()["id"]}
+
+
+async def test_files_start_removes_uploads_a_crash_left_half_written(tmp_path: Path) -> None:
+    async with serve_legacy(tmp_path) as client:
+        kept = await upload_file(client, b"stored before the crash")
+    (tmp_path / "files" / ".upload-k9x2m1").write_bytes(b"half of a batch output")
+
+    async with serve_legacy(tmp_path) as client:
+        assert stored_names(tmp_path) == {kept["id"]}
+        content = await client.get(f"/v1/files/{kept['id']}/content")
+        assert content.content == b"stored before the crash"
