@@ -11,15 +11,18 @@ looks at them, so nothing ever blocks on a full pipe.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import pty
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -42,32 +45,23 @@ def free_port() -> int:
         return port
 
 
-def _environment() -> dict[str, str]:
-    # GATEWAY_* would set options left off the command line. PYTHONUNBUFFERED is dropped on purpose:
-    # the SPEC wants each log line flushed as it is written, and the tests read stdout while it runs.
-    return {
+def _environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    # GATEWAY_* would set options left off the command line (unless a test sets them in `extra`), and
+    # NO_COLOR would hide the colours tests look for. PYTHONUNBUFFERED is dropped on purpose: the SPEC
+    # wants each log line flushed as it is written, and the tests read stdout while it runs.
+    inherited = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith("GATEWAY_") and name != "PYTHONUNBUFFERED"
+        if not name.startswith("GATEWAY_") and name not in ("PYTHONUNBUFFERED", "NO_COLOR")
     }
+    return {**inherited, **(extra or {})}
 
 
-def serve_command(flags: Path, data_dir: Path, port: int, *extra: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "gateway",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--flags",
-        str(flags),
-        "--data-dir",
-        str(data_dir),
-        *extra,
-    ]
+def serve_command(flags: Path, data_dir: Path, port: int, *extra: str, leave_out: Collection[str] = ()) -> list[str]:
+    """`gateway serve` on loopback with these; `leave_out` names options not to give (`"--port"`, say)."""
+    options = {"--host": "127.0.0.1", "--port": str(port), "--flags": str(flags), "--data-dir": str(data_dir)}
+    given = itertools.chain.from_iterable(item for item in options.items() if item[0] not in leave_out)
+    return [sys.executable, "-m", "gateway", "serve", *given, *extra]
 
 
 def parse_json_lines(text: str) -> list[LogLine]:
@@ -84,13 +78,61 @@ def parse_json_lines(text: str) -> list[LogLine]:
 
 
 def serve_expecting_failure(
-    flags: Path, workdir: Path, timeout: float = STARTUP_TIMEOUT
+    flags: Path,
+    workdir: Path,
+    *extra: str,
+    environment: Mapping[str, str] | None = None,
+    timeout: float = STARTUP_TIMEOUT,
 ) -> subprocess.CompletedProcess[str]:
-    """Run `gateway serve` for a server that must refuse to start; the caller asserts on its status and stderr."""
-    command = serve_command(flags, workdir / "data", free_port())
+    """Run `gateway serve` for a server that must refuse to start; the caller asserts on its status and stderr.
+
+    `extra` options win over the defaults given before them (click keeps the last); an option set
+    by a `GATEWAY_*` variable of `environment` is left off the command line, where it would win.
+    """
+    from_environment = {"--" + name.removeprefix("GATEWAY_").lower().replace("_", "-") for name in environment or {}}
+    command = serve_command(flags, workdir / "data", free_port(), *extra, leave_out=from_environment)
     return subprocess.run(
-        command, capture_output=True, text=True, timeout=timeout, env=_environment(), cwd=workdir, check=False
+        command,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=_environment(environment),
+        cwd=workdir,
+        check=False,
     )
+
+
+def run_on_a_terminal(
+    arguments: Sequence[str], workdir: Path, *, environment: Mapping[str, str] | None = None, until: bytes
+) -> bytes:
+    """What `gateway <arguments>` writes to a terminal (stdout and stderr both) until it exits or writes `until`."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gateway", *arguments],
+        stdin=subprocess.DEVNULL,
+        stdout=terminal,
+        stderr=terminal,
+        env=_environment(environment),
+        cwd=workdir,
+    )
+    os.close(terminal)
+    written = b""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    try:
+        while until not in written and time.monotonic() < deadline:
+            if select.select([controller], [], [], 0.1)[0]:
+                try:
+                    chunk = os.read(controller, 65536)
+                except OSError:
+                    # EIO: the process exited and closed the terminal.
+                    break
+                written += chunk
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+        process.wait(timeout=SHUTDOWN_TIMEOUT)
+        os.close(controller)
+    return written
 
 
 class GatewayProcess:
@@ -100,7 +142,15 @@ class GatewayProcess:
     passed as given, so it is also the `path` the server's flag log lines name.
     """
 
-    def __init__(self, flags: Path, workdir: Path, *, workers: int = 1, extra_args: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        flags: Path,
+        workdir: Path,
+        *,
+        workers: int = 1,
+        extra_args: Sequence[str] = (),
+        environment: Mapping[str, str] | None = None,
+    ) -> None:
         self.flags = flags
         self.workdir = workdir
         self.port = free_port()
@@ -108,6 +158,7 @@ class GatewayProcess:
         self.stdout_path = workdir / f"gateway-{self.port}.stdout"
         self.stderr_path = workdir / f"gateway-{self.port}.stderr"
         self._args = ["--workers", str(workers), *extra_args]
+        self._environment = _environment(environment)
         self._process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> GatewayProcess:
@@ -133,7 +184,7 @@ class GatewayProcess:
         with self.stdout_path.open("wb") as stdout, self.stderr_path.open("wb") as stderr:
             # The child has its own copies of the descriptors; ours close when the block ends.
             self._process = subprocess.Popen(
-                command, stdout=stdout, stderr=stderr, env=_environment(), cwd=self.workdir
+                command, stdout=stdout, stderr=stderr, env=self._environment, cwd=self.workdir
             )
         try:
             self._wait_until_healthy()
@@ -163,13 +214,13 @@ class GatewayProcess:
             f"gateway serve did not answer /v1/health within {STARTUP_TIMEOUT:.0f} s\n{self.describe()}"
         )
 
-    def stop(self) -> int | None:
-        """SIGTERM, then SIGKILL after `SHUTDOWN_TIMEOUT`; the exit status (None if never started)."""
+    def stop(self, stop_signal: signal.Signals = signal.SIGTERM) -> int | None:
+        """`stop_signal`, then SIGKILL after `SHUTDOWN_TIMEOUT`; the exit status (None if never started)."""
         process = self._process
         if process is None:
             return None
         if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+            process.send_signal(stop_signal)
             try:
                 process.wait(timeout=SHUTDOWN_TIMEOUT)
             except subprocess.TimeoutExpired:

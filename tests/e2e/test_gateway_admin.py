@@ -28,7 +28,9 @@ def _models_requests(metrics: str) -> float:
 
 
 def test_gateway_two_workers_one_scrape_counts_every_worker(tmp_path: Path) -> None:
-    with GatewayProcess(_flags(tmp_path), tmp_path, workers=2) as gateway:
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    with GatewayProcess(_flags(tmp_path), tmp_path, workers=2, environment={"TMPDIR": str(temporary)}) as gateway:
         # A new connection per request, so both workers serve some of them.
         for _ in range(60):
             assert httpx.get(f"{gateway.base_url}/v1/models", headers={"connection": "close"}).status_code == 200
@@ -37,6 +39,11 @@ def test_gateway_two_workers_one_scrape_counts_every_worker(tmp_path: Path) -> N
         metrics = httpx.get(f"{gateway.base_url}/metrics").text
         assert _models_requests(metrics) == 60
         assert 'gateway_route_backend{api="models",backend="migrated",method="GET",route="/v1/models"} 1.0' in metrics
+        assert [path.name.startswith("gateway-metrics-") for path in temporary.iterdir()] == [True]
+
+    # Stopped with SIGTERM: the workers' metrics directory goes with them.
+    assert gateway.returncode == 0
+    assert list(temporary.iterdir()) == []
 
 
 def test_gateway_admin_port_moves_the_admin_surface_off_the_public_port(tmp_path: Path) -> None:

@@ -102,3 +102,14 @@ def test_gateway_logs_one_request_line_per_request_with_the_spec_keys(flags_path
             line = json.loads(raw)
             assert isinstance(line, dict), raw
             assert not ACCESS_LOG.match(str(line.get("event"))), raw
+
+
+def test_gateway_console_logs_written_to_a_file_carry_no_colour_codes(flags_path: Path, tmp_path: Path) -> None:
+    with GatewayProcess(flags_path, tmp_path, extra_args=["--log-format", "console"]) as gateway:
+        assert httpx.get(f"{gateway.base_url}/v1/models").status_code == 200
+        gateway.stop()
+
+    text = gateway.stdout_text()
+    assert "listening" in text
+    assert "/v1/models" in text
+    assert "\x1b[" not in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from pathlib import Path
 
@@ -72,3 +73,19 @@ def test_gateway_two_workers_follow_a_flip(tmp_path: Path) -> None:
     assert [line["changes"] for line in gateway.events("flags_changed")] == [
         [{"api": "models", "route": None, "old": "legacy", "new": "migrated"}]
     ] * WORKERS
+
+
+def test_gateway_workers_metrics_directory_is_removed_when_interrupted(tmp_path: Path) -> None:
+    # SIGTERM is the way every other test stops the server (test_gateway_admin checks the directory then).
+    flags_path = tmp_path / "flags.yaml"
+    flags_path.write_text("default: legacy\n")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    gateway = GatewayProcess(flags_path, tmp_path, workers=WORKERS, environment={"TMPDIR": str(temporary)})
+    with gateway:
+        assert [path.name.startswith("gateway-metrics-") for path in temporary.iterdir()] == [True]
+
+        status = gateway.stop(signal.SIGINT)
+
+    assert status == 0, gateway.describe()
+    assert list(temporary.iterdir()) == []
