@@ -98,6 +98,9 @@ def serve(
         try:
             # The port first: nothing else is worth starting if the server cannot listen.
             listener = stack.enter_context(bind_listener(settings.host, settings.port))
+            if settings.admin == "on" and settings.admin_port is not None:
+                # Each worker binds the admin port itself, later; a taken one is reported here, once.
+                bind_listener(settings.host, settings.admin_port, port_setting="admin_port").close()
             prepare_data_dir(settings.data_dir)
         except SettingError as exc:
             raise fail(setting_error_message(exc, settings, command_line)) from exc

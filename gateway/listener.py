@@ -22,10 +22,10 @@ log = structlog.get_logger("gateway.listener")
 _ADDRESSES = "127.0.0.1, or 0.0.0.0 for every interface"
 
 
-def bind_listener(host: str, port: int) -> socket.socket:
+def bind_listener(host: str, port: int, *, port_setting: str = "port") -> socket.socket:
     """A TCP socket bound to `host:port`, as uvicorn's `Config.bind_socket` binds one.
 
-    Raises `SettingError` naming `host` or `port` and what to do instead.
+    Raises `SettingError` naming `host` or `port_setting` and what to do instead.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -34,20 +34,22 @@ def bind_listener(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise _bind_error(exc, host) from exc
+        raise _bind_error(exc, host, port_setting) from exc
     sock.set_inheritable(True)
     return sock
 
 
-def _bind_error(exc: OSError, host: str) -> SettingError:
+def _bind_error(exc: OSError, host: str, port_setting: str) -> SettingError:
     if isinstance(exc, socket.gaierror):
         return SettingError("host", f"no such address ({exc.strerror}); use an address of this machine: {_ADDRESSES}")
     if exc.errno == errno.EADDRNOTAVAIL:
         return SettingError("host", f"not an address of this machine; use one of its addresses: {_ADDRESSES}")
     if exc.errno == errno.EADDRINUSE:
-        return SettingError("port", f"already in use on {host}; stop what listens there or choose another port")
+        return SettingError(port_setting, f"already in use on {host}; stop what listens there or choose another port")
     if exc.errno == errno.EACCES:
-        return SettingError("port", "permission denied (ports below 1024 need privileges); choose a port from 1024 up")
+        return SettingError(
+            port_setting, "permission denied (ports below 1024 need privileges); choose a port from 1024 up"
+        )
     return SettingError("host", f"cannot listen there ({exc.strerror})")
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,18 @@ def test_serve_bad_environment_variable_exits_2(monkeypatch: pytest.MonkeyPatch)
     assert result.output == (
         "error: GATEWAY_MAX_BODY_SIZE='lots' (--max-body-size): "
         "input should be a valid integer, unable to parse string as an integer\n"
+    )
+
+
+def test_serve_taken_admin_port_exits_2_naming_it() -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        taken = other.getsockname()[1]
+        result = runner.invoke(app, ["serve", "--port", "0", "--admin-port", str(taken)])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"error: --admin-port {taken}: already in use on 127.0.0.1; stop what listens there or choose another port\n"
     )
 
 
