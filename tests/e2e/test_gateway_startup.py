@@ -131,8 +131,7 @@ def test_gateway_serve_refuses_a_setting_with_one_line_naming_it(
 
     result = serve_expecting_failure(flags, tmp_path, *case.options, environment=case.environment)
 
-    assert (result.returncode, result.stderr) == (2, f"error: {case.message}\n"), result.stdout
-    assert "Traceback" not in result.stdout
+    assert (result.returncode, result.stderr, result.stdout) == (2, f"error: {case.message}\n", "")
 
 
 def test_gateway_serve_finds_a_taken_port_before_starting_anything(tmp_path: Path) -> None:
