@@ -1,10 +1,10 @@
 """The flag file: reload time of a 200-API file, time from a flip to the new backend serving,
 and failed requests while the flags flip under load.
 
-Reloading is measured in-process on a generated file (read, parse with libyaml's C
-loader where PyYAML has it, validate, resolve); flips are made on a running `gateway
-serve` the way `gateway flags set` makes them, by writing a temporary file and renaming
-it over the flag file.
+Reloading is measured in-process on a generated file (read, parse with ruamel.yaml and
+libyaml's C parser where ruamel.yaml.clib is installed, validate, resolve); flips are
+made on a running `gateway serve` the way `gateway flags set` makes them, by writing a
+temporary file and renaming it over the flag file.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
+from ruamel.yaml import YAML
 
 from bench.loadgen import Load, tool_name
 from bench.network import MODEL_PATH, gateway_server
@@ -99,7 +99,8 @@ def reload_rows(workdir: Path, rounds: int) -> list[Row]:
         rounds,
     )
     m = {name: median(values) for name, values in samples.items()}
-    loader = "libyaml C loader" if getattr(yaml, "__with_libyaml__", False) else "pure-Python loader (no libyaml)"
+    with_clib = YAML(typ="safe").Parser.__name__ == "CParser"
+    loader = "libyaml C parser" if with_clib else "pure-Python parser (no ruamel.yaml.clib)"
     return [
         Row(
             SECTION,

@@ -31,13 +31,12 @@ from gateway.lifecycle import SIDES, ServedApi, Side, started_apis
 from gateway.metrics import GatewayMetrics
 from gateway.openapi import TITLE, api_documents, merged_openapi
 from gateway.registry import ApiRegistry
-from gateway.reload import FlagsWatcher, LiveFlags, read_snapshot
+from gateway.reload import FlagsWatcher, LiveFlags, log_loaded, read_snapshot
 from gateway.routes import GatewayRoute, RouteIndex, collect_routes
 from gateway.settings import ServerSettings
 from gateway.stats import RouteStats
 
 log = structlog.get_logger("gateway.request")
-log_flags = structlog.get_logger("gateway.flags")
 # The route label of requests no route matched (404 and 405 answered by the gateway).
 UNMATCHED = "(unmatched)"
 
@@ -109,7 +108,7 @@ class GatewayApp:
                 self._live = LiveFlags(resolve(self.flags_source, "(fixed)", text, self.routes))
             else:
                 self._live = LiveFlags(read_snapshot(self.flags_source, self.routes))
-                log_flags.info("flags_loaded", path=self._live.snapshot.path, sha256=self._live.snapshot.sha256)
+                log_loaded(self._live.snapshot)
                 watcher = asyncio.create_task(FlagsWatcher(self.flags_source, self.routes, self._live).run())
                 stack.callback(watcher.cancel)
             if self.settings.admin == "on" and self.settings.admin_port is not None:

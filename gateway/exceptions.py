@@ -13,6 +13,9 @@ import difflib
 from collections.abc import Iterable
 from pathlib import Path
 
+MAX_MESSAGE_CHARS = 1024
+"""The longest message a flag file can put in a log line, the status or a terminal."""
+
 
 def closest(name: str, candidates: Iterable[str]) -> str | None:
     """The candidate most like `name`, if any is close enough to be a typo."""
@@ -24,6 +27,17 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """A ``did you mean 'x'?`` suffix for a message, or an empty string."""
     suggestion = closest(name, candidates)
     return f" (did you mean {suggestion!r}?)" if suggestion else ""
+
+
+def capped(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """`message`, cut to at most `limit` characters with an ellipsis when it is longer.
+
+    The text of a file or a request can end up in a message; its size must not.
+    """
+    if len(message) <= limit:
+        return message
+    suffix = f"… [{len(message):,} characters in all]"
+    return message[: limit - len(suffix)] + suffix
 
 
 class GatewayError(Exception):
@@ -47,14 +61,17 @@ class UnknownApiError(GatewayError, KeyError):
 
 
 class FlagsError(GatewayError):
-    """The flag file is unreadable or invalid; `key` is the dotted key at fault, if one is."""
+    """The flag file is unreadable or invalid; `key` is the dotted key at fault, if one is.
+
+    The message is capped (`capped`): it quotes what the file says, and a file can say a lot.
+    """
 
     def __init__(self, path: Path, key: str | None, problem: str) -> None:
         where = f"{path}: {key}: " if key else f"{path}: "
-        super().__init__(where + problem)
+        super().__init__(capped(where + problem))
         self.path = path
         self.key = key
-        self.problem = problem
+        self.problem = capped(problem)
 
 
 class SettingError(GatewayError):

@@ -8,8 +8,9 @@
         routes:                # per-route override: "METHOD <path template>"
           "POST /v1/batches/{batch_id}/cancel": legacy
 
-`parse_flags` turns the file's text into a validated, frozen `FlagFile`; `FlagsSnapshot`
-resolves it once against the served routes, so a request needs one dict lookup.
+`parse_flags` turns the file's text (read by `gateway.flags_file`) into a validated,
+frozen `FlagFile`; `FlagsSnapshot` resolves it once against the served routes, so a
+request needs one dict lookup.
 """
 
 from __future__ import annotations
@@ -21,19 +22,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gateway.exceptions import FlagsError, did_you_mean
+from gateway.flags_file import load_flags_yaml
 from gateway.lifecycle import Side
+from gateway.partial_migration import LegacyOnlyRoute, legacy_only_routes
 from gateway.routes import GatewayRoute, apis_with_router
 
 Mode = Side
 MODES: tuple[str, ...] = get_args(Side)
+ROUTER_MODES: frozenset[Mode] = frozenset({"migrated"})
+"""The modes that serve from an API's router, and so need one (shadow and canary will too)."""
 Reason = Literal["route", "api", "default"]
-
-# libyaml's C loader where the build has it: parsing runs on every reload.
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ApiFlags(BaseModel):
@@ -88,26 +89,9 @@ def _structure_error(path: Path, exc: ValidationError) -> FlagsError:
     return FlagsError(path, key, error["msg"])
 
 
-def read_flags_text(path: Path) -> str:
-    """The flag file's text; `FlagsError` if it cannot be read."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise FlagsError(path, None, "no such file; pass --flags PATH or set GATEWAY_FLAGS") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FlagsError(path, None, f"cannot read the file: {exc}") from exc
-
-
 def parse_flags(text: str, path: Path) -> FlagFile:
     """Parse and structurally validate the flag file's text (an empty file is an error)."""
-    try:
-        data = yaml.load(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
-        raise FlagsError(path, None, f"YAML syntax error at {where}: {exc.problem}") from exc
-    except yaml.YAMLError as exc:
-        raise FlagsError(path, None, f"YAML error: {exc}") from exc
+    data = load_flags_yaml(text, path)
     if data is None:
         # A save caught half-way must never flip every API to the default.
         raise FlagsError(path, None, "the file is empty; it needs at least `default: legacy`")
@@ -132,7 +116,7 @@ def check_against_routes(flags: FlagFile, path: Path, routes: Iterable[GatewayRo
                 path, f"apis.{api}", f"unknown API {api!r}{did_you_mean(api, by_api)}; APIs: {', '.join(by_api)}"
             )
         api_flags = flags.api_flags(api)
-        if api_flags.mode == "migrated" and api not in with_router:
+        if api_flags.mode in ROUTER_MODES and api not in with_router:
             key = f"apis.{api}" if not isinstance(entry, ApiFlags) else f"apis.{api}.mode"
             raise FlagsError(path, key, f"API {api!r} has no router yet; its only valid mode is legacy")
         for route_key, mode in api_flags.routes.items():
@@ -143,7 +127,7 @@ def check_against_routes(flags: FlagFile, path: Path, routes: Iterable[GatewayRo
                     f"apis.{api}.routes.{route_key}",
                     f"unknown route {route_key!r} of API {api!r}{did_you_mean(route_key, by_api[api])}",
                 )
-            if mode == "migrated" and not known.migrated:
+            if mode in ROUTER_MODES and not known.migrated:
                 raise FlagsError(path, f"apis.{api}.routes.{route_key}", f"route {route_key!r} has no migrated side")
 
 
@@ -169,11 +153,18 @@ class FlagsSnapshot:
     """Each API's own backend (its mode, or the default), as far as it has a router."""
     with_router: frozenset[str]
     """The APIs that have a router."""
+    partial: Mapping[str, tuple[LegacyOnlyRoute, ...]]
+    """By API in a mode that needs its router, the routes that stay legacy for want of a migrated twin."""
     routes: tuple[GatewayRoute, ...] = field(repr=False)
 
 
 def _capped(mode: Side, available: bool) -> Side:
     return mode if available else "legacy"
+
+
+def text_sha256(text: str) -> str:
+    """The flag file's identity in logs and status."""
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def resolve(flags: FlagFile, path: str, text: str, routes: Iterable[GatewayRoute]) -> FlagsSnapshot:
@@ -183,6 +174,11 @@ def resolve(flags: FlagFile, path: str, text: str, routes: Iterable[GatewayRoute
     decisions: dict[str, Decision] = {}
     api_backends: dict[str, Side] = {}
     by_api = {api: flags.api_flags(api) for api in {route.api for route in routes}}
+    partial = {
+        api: found
+        for api, found in legacy_only_routes(routes).items()
+        if (by_api[api].mode or flags.default) in ROUTER_MODES
+    }
     for route in routes:
         api_flags = by_api[route.api]
         api_mode: Side = api_flags.mode or flags.default
@@ -194,11 +190,12 @@ def resolve(flags: FlagFile, path: str, text: str, routes: Iterable[GatewayRoute
     return FlagsSnapshot(
         flags=flags,
         path=path,
-        sha256=hashlib.sha256(text.encode()).hexdigest(),
+        sha256=text_sha256(text),
         loaded_at=datetime.now(UTC),
         decisions=decisions,
         api_backends=api_backends,
         with_router=with_router,
+        partial=partial,
         routes=routes,
     )
 

@@ -28,7 +28,8 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from gateway.exceptions import FlagsError
-from gateway.flags import FlagFile, check_against_routes, parse_flags, read_flags_text
+from gateway.flags import FlagFile, check_against_routes, parse_flags
+from gateway.flags_file import load_flags_yaml, read_flags_text
 from gateway.routes import GatewayRoute
 
 # A mapping and one of its keys: where ruamel keeps the comment written after that key's line.
@@ -177,6 +178,9 @@ class FlagDocument:
     def __init__(self, path: Path) -> None:
         self.path = path
         text = read_flags_text(path)
+        # Whatever the server would refuse to read (a syntax error, a key written twice, an
+        # alias) is refused here first, in the server's words.
+        load_flags_yaml(text, path)
         self._yaml = YAML(typ="rt")
         self._yaml.preserve_quotes = True
         self._yaml.indent(mapping=_indent_step(text))
@@ -185,8 +189,6 @@ class FlagDocument:
         try:
             root = self._yaml.load(text)
         except YAMLError as exc:
-            # Report a syntax error as the server would, where PyYAML sees one too.
-            parse_flags(text, path)
             raise FlagsError(path, None, f"cannot edit the file: {exc}") from exc
         if root is not None and not isinstance(root, CommentedMap):
             raise FlagsError(path, None, f"the file must be a mapping with `default` and `apis`, not {root!r}")

@@ -1,9 +1,11 @@
-"""Keeping the flags in force up to date with the file, off the request path.
+"""Keeping the flags in force up to date with the file, off the request path and off the event loop.
 
 A background task looks at the file a few times a second. A change of the file's
-identity or size or time (saved in place, replaced by rename, or a symlink swapped as a
-Kubernetes ConfigMap does) makes it read the file; new content that is valid replaces
-the flags in one assignment, invalid content is rejected and the last good flags stay.
+identity, size, times or permissions (saved in place, replaced by rename, a symlink
+swapped as a Kubernetes ConfigMap does, or made readable again) makes it read the file
+in a worker thread, so that no file and no slow disk holds up a request; new content that
+is valid replaces the flags in one assignment on the event loop, invalid content is
+rejected and the last good flags stay.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from pathlib import Path
 import structlog
 
 from gateway.exceptions import FlagsError
-from gateway.flags import FlagsSnapshot, changes, check_against_routes, parse_flags, read_flags_text, resolve
+from gateway.flags import FlagsSnapshot, changes, check_against_routes, parse_flags, resolve, text_sha256
+from gateway.flags_file import read_flags_text
 from gateway.routes import GatewayRoute
 
 log = structlog.get_logger("gateway.flags")
@@ -27,10 +30,20 @@ POLL_SECONDS = 0.25
 
 def read_snapshot(path: Path, routes: tuple[GatewayRoute, ...]) -> FlagsSnapshot:
     """Read, validate and resolve the flag file; `FlagsError` says what is wrong and where."""
-    text = read_flags_text(path)
+    return _snapshot_of(read_flags_text(path), path, routes)
+
+
+def _snapshot_of(text: str, path: Path, routes: tuple[GatewayRoute, ...]) -> FlagsSnapshot:
     flags = parse_flags(text, path)
     check_against_routes(flags, path, routes)
     return resolve(flags, str(path), text, routes)
+
+
+def log_loaded(snapshot: FlagsSnapshot) -> None:
+    """Log the flags now in force, and each API they leave partly on legacy for want of migrated twins."""
+    log.info("flags_loaded", path=snapshot.path, sha256=snapshot.sha256)
+    for api, routes in snapshot.partial.items():
+        log.warning("partial_migration", path=snapshot.path, api=api, routes=[route.as_dict() for route in routes])
 
 
 @dataclass(frozen=True)
@@ -56,7 +69,16 @@ def _signature(path: Path) -> tuple[object, ...] | None:
         stat = os.stat(path)
     except OSError:
         return None
-    return (os.path.realpath(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    # The change time moves with a chmod or chown too: a file made readable again is read again.
+    return (
+        os.path.realpath(path),
+        stat.st_dev,
+        stat.st_ino,
+        stat.st_size,
+        stat.st_mtime_ns,
+        stat.st_ctime_ns,
+        stat.st_mode,
+    )
 
 
 class FlagsWatcher:
@@ -68,27 +90,45 @@ class FlagsWatcher:
         self.live = live
         self._seen = _signature(path)
 
-    def check(self) -> None:
-        """Look at the file once; reload it if it changed."""
+    def read_if_changed(self) -> FlagsSnapshot | FlagsError | None:
+        """The file's new flags, or why they are rejected; None when it holds nothing new.
+
+        It reads and validates the file, so the running server calls it in a worker thread.
+        """
         signature = _signature(self.path)
         if signature == self._seen:
-            return
+            return None
         self._seen = signature
         try:
-            snapshot = read_snapshot(self.path, self.routes)
+            text = read_flags_text(self.path)
+            if self.live.rejection is None and text_sha256(text) == self.live.snapshot.sha256:
+                # Touched, or only its permissions changed: the flags in force are the file's.
+                return None
+            return _snapshot_of(text, self.path, self.routes)
         except FlagsError as exc:
-            self.live.rejection = Rejection(error=str(exc), rejected_at=datetime.now(UTC))
-            log.warning("flags_rejected", path=str(self.path), error=str(exc))
+            return exc
+
+    def apply(self, outcome: FlagsSnapshot | FlagsError | None) -> None:
+        """Swap in new flags or record a rejection, on the event loop whose requests read them."""
+        if outcome is None:
+            return
+        if isinstance(outcome, FlagsError):
+            self.live.rejection = Rejection(error=str(outcome), rejected_at=datetime.now(UTC))
+            log.warning("flags_rejected", path=str(self.path), error=str(outcome))
             return
         previous = self.live.snapshot
-        self.live.snapshot = snapshot
+        self.live.snapshot = outcome
         self.live.rejection = None
-        log.info("flags_loaded", path=snapshot.path, sha256=snapshot.sha256)
-        changed = changes(previous, snapshot)
+        log_loaded(outcome)
+        changed = changes(previous, outcome)
         if changed:
-            log.info("flags_changed", path=snapshot.path, changes=changed)
+            log.info("flags_changed", path=outcome.path, changes=changed)
+
+    def check(self) -> None:
+        """Look at the file once, in this thread; reload it if it changed."""
+        self.apply(self.read_if_changed())
 
     async def run(self) -> None:
         while True:
             await asyncio.sleep(POLL_SECONDS)
-            self.check()
+            self.apply(await asyncio.to_thread(self.read_if_changed))

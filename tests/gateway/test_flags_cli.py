@@ -3,13 +3,14 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from gateway.cli import app
 from gateway.flags import parse_flags
+from gateway.flags_file import load_flags_yaml
 
 runner = CliRunner()
 SHIPPED = Path(__file__).parents[2] / "config" / "migration.yaml"
@@ -19,6 +20,10 @@ CANCEL = "POST /v1/batches/{batch_id}/cancel"
 def _flags(*args: str, path: Path | None = None) -> tuple[int, str]:
     result = runner.invoke(app, ["flags", *args, "--apis", "apis", *(["--flags", str(path)] if path else [])])
     return result.exit_code, result.output
+
+
+def _data(text: str) -> Any:
+    return load_flags_yaml(text, Path("flags.yaml"))
 
 
 def _comments(text: str) -> list[str]:
@@ -39,7 +44,7 @@ def test_flags_set_keeps_the_shipped_files_comments_and_order_and_takes_effect(s
     assert output == f"{shipped}: models: migrated → legacy\n"
     after = shipped.read_text()
     assert _comments(after) == _comments(before)
-    assert list(yaml.safe_load(after)["apis"]) == list(yaml.safe_load(before)["apis"])
+    assert list(_data(after)["apis"]) == list(_data(before)["apis"])
     assert parse_flags(after, shipped).api_flags("models").mode == "legacy"
 
 
@@ -57,7 +62,7 @@ def test_flags_set_an_api_not_listed_appends_it(shipped: Path) -> None:
     status, output = _flags("set", "inspect", "migrated", path=shipped)
     assert status == 0, output
     assert output == f"{shipped}: inspect: not set → migrated\n"
-    assert list(yaml.safe_load(shipped.read_text())["apis"])[-1] == "inspect"
+    assert list(_data(shipped.read_text())["apis"])[-1] == "inspect"
 
 
 def test_flags_set_the_mode_in_force_leaves_the_file_alone(shipped: Path) -> None:

@@ -4,13 +4,14 @@ import os
 import stat
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-import yaml
 
 from gateway.exceptions import FlagsError
 from gateway.flags import parse_flags
 from gateway.flags_editor import FlagDocument, write_atomically
+from gateway.flags_file import load_flags_yaml
 from gateway.routes import GatewayRoute
 
 SHIPPED = Path(__file__).parents[2] / "config" / "migration.yaml"
@@ -24,6 +25,10 @@ ROUTES = (
     GatewayRoute("providers", "GET", "/v1/providers", legacy=True, migrated=False),
     GatewayRoute("inspect", "GET", "/v1/health", legacy=True, migrated=True),
 )
+
+
+def _data(text: str) -> Any:
+    return load_flags_yaml(text, Path("flags.yaml"))
 
 
 def _comments(text: str) -> list[str]:
@@ -64,7 +69,7 @@ def test_editor_set_mode_keeps_every_comment_and_the_key_order(
     before = shipped.read_text()
     after = _edited(shipped, before, edit)
     assert _comments(after) == _comments(before)
-    old_keys, new_keys = list(yaml.safe_load(before)["apis"]), list(yaml.safe_load(after)["apis"])
+    old_keys, new_keys = list(_data(before)["apis"]), list(_data(after)["apis"])
     assert new_keys == old_keys + [key for key in new_keys if key not in old_keys]
     assert parse_flags(after, shipped).api_flags(api).mode == mode
 
@@ -101,7 +106,7 @@ def test_editor_route_override_of_an_api_not_listed_leaves_its_mode_to_the_defau
 def test_editor_unset_keeps_the_comment_above_the_next_api(shipped: Path) -> None:
     before = shipped.read_text()
     after = _edited(shipped, before, lambda d: d.unset("inference"))
-    assert "inference" not in yaml.safe_load(after)["apis"]
+    assert "inference" not in _data(after)["apis"]
     assert "  models: migrated\n\n  # Migrated, except one route" in after
     assert _comments(after) == _comments(before)
 

@@ -1,0 +1,64 @@
+"""Naming a partial migration: routes only the legacy side has, in an API that has a router.
+
+A router that renamed a path parameter (``{thing_id}`` became ``{id}``) or left a route
+out leaves that route on the legacy side while the rest of its API moves. With the API
+in a mode that serves from its router, the gateway names such routes, each with the
+migrated route most like it, instead of leaving them on legacy silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from gateway.exceptions import closest
+from gateway.routes import GatewayRoute
+
+_PARAMETER = re.compile(r"\{[^}]*\}")
+
+
+@dataclass(frozen=True)
+class LegacyOnlyRoute:
+    """A route of an API with a router that the router does not serve."""
+
+    route: str
+    """Its route key, ``"METHOD <template>"``."""
+    closest_migrated: str | None
+    """The key of the router's own route most like it: the same path with renamed parameters, if there is one."""
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"route": self.route, "closest_migrated": self.closest_migrated}
+
+    def describe(self, api: str) -> str:
+        """One line for a person: which route stays legacy, and what the router has instead."""
+        hint = f"; closest migrated route: {self.closest_migrated}" if self.closest_migrated else ""
+        return f"{api}: {self.route} has no migrated twin and stays on legacy{hint}"
+
+
+def _shape(template: str) -> str:
+    return _PARAMETER.sub("{}", template)
+
+
+def _closest_twin(route: GatewayRoute, candidates: list[GatewayRoute]) -> str | None:
+    same_method = [candidate for candidate in candidates if candidate.method == route.method]
+    for candidate in same_method:
+        if _shape(candidate.template) == _shape(route.template):
+            return candidate.key
+    template = closest(route.template, [candidate.template for candidate in same_method])
+    return f"{route.method} {template}" if template else None
+
+
+def legacy_only_routes(routes: Iterable[GatewayRoute]) -> dict[str, tuple[LegacyOnlyRoute, ...]]:
+    """By API that has a router, its routes without a migrated twin (APIs with none are left out)."""
+    by_api: dict[str, list[GatewayRoute]] = {}
+    for route in routes:
+        by_api.setdefault(route.api, []).append(route)
+    found: dict[str, tuple[LegacyOnlyRoute, ...]] = {}
+    for api, api_routes in by_api.items():
+        migrated_only = [route for route in api_routes if route.migrated and not route.legacy]
+        legacy_only = [route for route in api_routes if route.legacy and not route.migrated]
+        # An API without any migrated route has no router: it is not migrated at all, not partly.
+        if legacy_only and any(route.migrated for route in api_routes):
+            found[api] = tuple(LegacyOnlyRoute(route.key, _closest_twin(route, migrated_only)) for route in legacy_only)
+    return found
