@@ -46,7 +46,12 @@ def _timestamp(moment: datetime | None) -> str | None:
 
 
 def status(gateway: ObservedGateway) -> dict[str, Any]:
-    """The flags in force, the last rejection, and per route its backend and both backends' stats."""
+    """The flags in force, the last rejection, and per route its backend and both backends' stats.
+
+    Per API, `legacy_only_routes` names the routes its mode would serve from the router but
+    that stay on legacy for want of a migrated twin (a partial migration), each with the
+    router's route most like it.
+    """
     live = gateway.flags
     snapshot, rejection = live.snapshot, live.rejection
     apis: dict[str, Any] = {}
@@ -56,6 +61,7 @@ def status(gateway: ObservedGateway) -> dict[str, Any]:
             {
                 "mode": snapshot.api_backends[route.api],
                 "has_router": route.api in snapshot.with_router,
+                "legacy_only_routes": [found.as_dict() for found in snapshot.partial.get(route.api, ())],
                 "routes": {},
             },
         )

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from gateway.cli_common import ApisOption, FlagsOption, fail, load_app_registry, load_settings, served
 from gateway.exceptions import FlagsError
-from gateway.flags import MODES, FlagFile, check_against_routes, parse_flags
+from gateway.flags import MODES, ROUTER_MODES, FlagFile, FlagsSnapshot, check_against_routes, parse_flags
 from gateway.flags_editor import FlagDocument
 from gateway.routes import GatewayRoute
 
@@ -78,6 +78,13 @@ def _follows(flags: FlagFile, api: str, route: str | None) -> str:
     return f"not listed (follows default: {flags.default})"
 
 
+def _warn_partial_migrations(snapshot: FlagsSnapshot) -> None:
+    """One warning line on stderr per route that the flags leave on legacy for want of a migrated twin."""
+    for api, routes in snapshot.partial.items():
+        for route in routes:
+            typer.secho(f"warning: {route.describe(api)}", err=True, fg=typer.colors.YELLOW)
+
+
 @flags_app.command()
 def show(flags: FlagsOption = None, apis: ApisOption = None) -> None:
     """Show each API's mode now in force, its route overrides, and why where it is not what the file asks."""
@@ -90,8 +97,11 @@ def show(flags: FlagsOption = None, apis: ApisOption = None) -> None:
         api_flags = snapshot.flags.api_flags(api)
         has_router = api in snapshot.with_router
         notes = [] if api in snapshot.flags.apis else ["from default"]
-        if not has_router and (api_flags.mode or snapshot.flags.default) == "migrated":
+        if not has_router and (api_flags.mode or snapshot.flags.default) in ROUTER_MODES:
             notes.append("no router yet: stays legacy")
+        legacy_only = len(snapshot.partial.get(api, ()))
+        if legacy_only:
+            notes.append(f"{legacy_only} route{'s' if legacy_only != 1 else ''} without a migrated twin: legacy")
         overrides = [f"{key} → {snapshot.decisions[key].backend}" for key in api_flags.routes]
         table.add_row(
             api,
@@ -103,6 +113,7 @@ def show(flags: FlagsOption = None, apis: ApisOption = None) -> None:
     console = Console(width=200)
     console.print(f"flags: {snapshot.path} (sha256 {snapshot.sha256[:12]})   default: {snapshot.flags.default}")
     console.print(table)
+    _warn_partial_migrations(snapshot)
 
 
 @flags_app.command("set")
@@ -156,10 +167,14 @@ def check(
     flags: FlagsOption = None,
     apis: ApisOption = None,
 ) -> None:
-    """Validate a flag file against the registered routes, as a running gateway would before using it."""
+    """Validate a flag file against the registered routes, as a running gateway would before using it.
+
+    Routes the file leaves on legacy for want of a migrated twin are warnings: the file is valid.
+    """
     settings = load_settings(flags=path or flags, apis=apis)
     _, _, snapshot = served(load_app_registry(settings), settings.flags)
     assert snapshot is not None
+    _warn_partial_migrations(snapshot)
     listed = len(snapshot.flags.apis)
     typer.echo(
         f"ok: {settings.flags} ({listed} API{'s' if listed != 1 else ''} listed, default: {snapshot.flags.default})"

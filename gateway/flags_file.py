@@ -40,7 +40,7 @@ def read_flags_text(path: Path) -> str:
         with path.open("rb") as file:
             size = os.fstat(file.fileno()).st_size
             if size > MAX_FLAGS_BYTES:
-                raise _too_large(path, size)
+                raise _too_large(path, f"is {size:,} bytes")
             # The file may grow between the size check and the read; never read more than the cap.
             data = file.read(MAX_FLAGS_BYTES + 1)
     except FileNotFoundError as exc:
@@ -50,7 +50,7 @@ def read_flags_text(path: Path) -> str:
     except OSError as exc:
         raise FlagsError(path, None, f"cannot read the file: {exc.strerror or exc}") from exc
     if len(data) > MAX_FLAGS_BYTES:
-        raise _too_large(path, len(data))
+        raise _too_large(path, f"has more than {MAX_FLAGS_BYTES:,} bytes")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -58,8 +58,8 @@ def read_flags_text(path: Path) -> str:
         raise FlagsError(path, None, f"line {line}: not UTF-8 (byte {data[exc.start]:#04x})") from exc
 
 
-def _too_large(path: Path, size: int) -> FlagsError:
-    return FlagsError(path, None, f"the file is {size:,} bytes; a flag file may be at most {MAX_FLAGS_BYTES:,}")
+def _too_large(path: Path, size: str) -> FlagsError:
+    return FlagsError(path, None, f"the file {size}; a flag file may be at most {MAX_FLAGS_BYTES:,}")
 
 
 def load_flags_yaml(text: str, path: Path) -> Any:

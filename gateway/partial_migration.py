@@ -32,8 +32,8 @@ class LegacyOnlyRoute:
 
     def describe(self, api: str) -> str:
         """One line for a person: which route stays legacy, and what the router has instead."""
-        hint = f"; closest migrated route: {self.closest_migrated}" if self.closest_migrated else ""
-        return f"{api}: {self.route} has no migrated twin and stays on legacy{hint}"
+        hint = f'; closest migrated route: "{self.closest_migrated}"' if self.closest_migrated else ""
+        return f'{api}: route "{self.route}" has no migrated twin and stays on legacy{hint}'
 
 
 def _shape(template: str) -> str:

@@ -150,6 +150,7 @@ class GatewayProcess:
         workers: int = 1,
         extra_args: Sequence[str] = (),
         environment: Mapping[str, str] | None = None,
+        wrapper: Sequence[str] = (),
     ) -> None:
         self.flags = flags
         self.workdir = workdir
@@ -159,6 +160,8 @@ class GatewayProcess:
         self.stderr_path = workdir / f"gateway-{self.port}.stderr"
         self._args = ["--workers", str(workers), *extra_args]
         self._environment = _environment(environment)
+        # A command the server runs under, e.g. setpriv to drop a capability.
+        self._wrapper = list(wrapper)
         self._process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> GatewayProcess:
@@ -180,7 +183,7 @@ class GatewayProcess:
         return self._process.returncode if self._process is not None else None
 
     def start(self) -> None:
-        command = serve_command(self.flags, self.workdir / "data", self.port, *self._args)
+        command = [*self._wrapper, *serve_command(self.flags, self.workdir / "data", self.port, *self._args)]
         with self.stdout_path.open("wb") as stdout, self.stderr_path.open("wb") as stderr:
             # The child has its own copies of the descriptors; ours close when the block ends.
             self._process = subprocess.Popen(

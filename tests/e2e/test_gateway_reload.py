@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby, pairwise
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.e2e.client_loop import ClientLoop
 from tests.e2e.gateway_process import (
     ConfigMapFlags,
     GatewayProcess,
@@ -35,69 +34,6 @@ WriteFlags = Callable[[str], None]
 def models_flags(mode: str) -> str:
     # `default: migrated` makes a half-read file visible: taken as empty, it would move every other API to legacy.
     return f"default: migrated\napis:\n  models: {mode}\n"
-
-
-@dataclass(frozen=True)
-class Observation:
-    started: float
-    status: int | None
-    backend: str | None
-    error: str | None = None
-
-
-class ClientLoop:
-    """Send `GET path` back to back from a thread, recording what each answer said, until the block ends."""
-
-    def __init__(self, base_url: str, path: str = "/v1/models") -> None:
-        self.base_url = base_url
-        self.path = path
-        self.observations: list[Observation] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="client-loop", daemon=True)
-
-    def __enter__(self) -> ClientLoop:
-        self._thread.start()
-        try:
-            self.wait_for_backend(None, since_index=0, timeout=5.0)
-        except BaseException:
-            self.__exit__(None, None, None)
-            raise
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10.0)
-
-    def _run(self) -> None:
-        with httpx.Client(base_url=self.base_url, timeout=5.0) as client:
-            while not self._stop.is_set():
-                started = time.monotonic()
-                try:
-                    response = client.get(self.path)
-                except httpx.HTTPError as exc:
-                    self.observations.append(Observation(started, None, None, f"{type(exc).__name__}: {exc}"))
-                    continue
-                self.observations.append(
-                    Observation(started, response.status_code, response.headers.get("x-gateway-backend"))
-                )
-
-    def wait_for_backend(self, backend: str | None, *, since_index: int, timeout: float) -> Observation:
-        """The first answer from `since_index` on served by `backend` (any backend if None)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            for observation in self.observations[since_index:]:
-                if backend is None or observation.backend == backend:
-                    return observation
-            if time.monotonic() >= deadline:
-                raise AssertionError(
-                    f"no answer from the {backend} side within {timeout} s; last: {self.observations[-3:]}"
-                )
-            time.sleep(0.005)
-
-    def failures(self) -> list[Observation]:
-        return [o for o in self.observations if o.error is not None or o.status != 200]
 
 
 def flip_models(loop: ClientLoop, write: WriteFlags, first: str, flips: int) -> list[float]:
