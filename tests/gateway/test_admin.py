@@ -12,6 +12,7 @@ import apis
 from gateway.dispatch import GatewayApp
 from gateway.settings import ServerSettings
 from gateway.stats import WINDOW, BackendStats, RouteStats
+from tests.gateway import renamed_parameter_api
 
 SPEC_ROUTES = [
     ("get", "/v1/models"),
@@ -192,3 +193,30 @@ def test_backend_stats_percentiles_are_nearest_rank() -> None:
         stats.record(200, float(ms))
     summary = stats.summary()
     assert (summary["p50_ms"], summary["p95_ms"], summary["p99_ms"]) == (50.0, 95.0, 99.0)
+
+
+@pytest.mark.anyio
+async def test_status_names_the_routes_a_partial_migration_leaves_on_legacy(tmp_path: Path) -> None:
+    flags_file = tmp_path / "flags.yaml"
+    flags_file.write_text("default: legacy\napis:\n  things: migrated\n")
+    app = GatewayApp(renamed_parameter_api.registry, ServerSettings(data_dir=tmp_path / "data"), flags=flags_file)
+    async for client in _serve(app):
+        response = await client.get("/v1/things/abc")
+        assert (response.json(), response.headers["x-gateway-backend"]) == ({"id": "abc"}, "legacy")
+        things = (await client.get("/_gateway/status")).json()["apis"]["things"]
+        assert things["legacy_only_routes"] == [
+            {"route": renamed_parameter_api.RENAMED, "closest_migrated": renamed_parameter_api.TWIN}
+        ]
+        assert things["routes"][renamed_parameter_api.RENAMED]["backend"] == "legacy"
+
+        flags_file.write_text("default: legacy\napis:\n  things: legacy\n")
+        await anyio.sleep(0.6)
+        assert (await client.get("/_gateway/status")).json()["apis"]["things"]["legacy_only_routes"] == []
+
+
+@pytest.mark.anyio
+async def test_status_has_no_legacy_only_routes_for_the_example_apis(client: httpx.AsyncClient) -> None:
+    status = (await client.get("/_gateway/status")).json()
+    assert {api: entry["legacy_only_routes"] for api, entry in status["apis"].items()} == dict.fromkeys(
+        status["apis"], []
+    )

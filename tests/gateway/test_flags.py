@@ -124,3 +124,35 @@ def test_flags_changes_of_nothing_are_empty() -> None:
 def test_flag_file_is_frozen() -> None:
     with pytest.raises(ValueError):
         FlagFile().default = "migrated"
+
+
+THINGS = (
+    GatewayRoute("things", "GET", "/v1/things", legacy=True, migrated=True),
+    GatewayRoute("things", "GET", "/v1/things/{thing_id}", legacy=True, migrated=False),
+    GatewayRoute("things", "GET", "/v1/things/{id}", legacy=False, migrated=True),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "partial"),
+    [
+        pytest.param("apis:\n  things: migrated\n", True, id="api-migrated"),
+        pytest.param("default: migrated\n", True, id="default-migrated"),
+        pytest.param("default: migrated\napis:\n  things: legacy\n", False, id="api-legacy"),
+        pytest.param(
+            'apis:\n  things:\n    routes:\n      "GET /v1/things": migrated\n', False, id="route-override-only"
+        ),
+    ],
+)
+def test_flags_partial_migration_only_where_the_api_mode_needs_its_router(text: str, partial: bool) -> None:
+    flags = parse_flags(text, PATH)
+    snapshot = resolve(flags, str(PATH), text, THINGS)
+    assert ("things" in snapshot.partial) is partial
+    # Named or not, the route without a twin is served by legacy: nothing else can serve it.
+    assert snapshot.decisions["GET /v1/things/{thing_id}"].backend == "legacy"
+
+
+def test_flags_migrated_override_of_a_route_without_twin_is_an_error() -> None:
+    text = 'apis:\n  things:\n    routes:\n      "GET /v1/things/{thing_id}": migrated\n'
+    with pytest.raises(FlagsError, match="route 'GET /v1/things/{thing_id}' has no migrated side"):
+        check_against_routes(parse_flags(text, PATH), PATH, THINGS)

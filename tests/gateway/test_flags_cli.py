@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from gateway.cli import app
 from gateway.flags import parse_flags
 from gateway.flags_file import load_flags_yaml
+from tests.gateway import renamed_parameter_api
 
 runner = CliRunner()
 SHIPPED = Path(__file__).parents[2] / "config" / "migration.yaml"
@@ -220,3 +221,69 @@ def test_flags_show_says_why_an_api_without_router_stays_legacy(tmp_path: Path) 
     providers = next(line for line in output.splitlines() if "providers" in line)
     assert "│ legacy " in providers
     assert "no router yet: stays legacy" in providers
+
+
+THINGS = ["--apis", "tests.gateway.renamed_parameter_api"]
+PARTIAL_WARNING = (
+    f'warning: things: route "{renamed_parameter_api.RENAMED}" has no migrated twin and stays on legacy; '
+    f'closest migrated route: "{renamed_parameter_api.TWIN}"\n'
+)
+
+
+def test_flags_check_warns_of_a_partial_migration_and_exits_0(tmp_path: Path) -> None:
+    path = tmp_path / "migration.yaml"
+    path.write_text("default: legacy\napis:\n  things: migrated\n")
+    result = runner.invoke(app, ["flags", "check", str(path), *THINGS])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == PARTIAL_WARNING
+    assert result.stdout == f"ok: {path} (1 API listed, default: legacy)\n"
+
+
+def test_flags_check_of_an_api_on_legacy_does_not_warn(tmp_path: Path) -> None:
+    path = tmp_path / "migration.yaml"
+    path.write_text("default: legacy\n")
+    result = runner.invoke(app, ["flags", "check", str(path), *THINGS])
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+def test_flags_show_notes_the_routes_a_partial_migration_leaves_on_legacy(tmp_path: Path) -> None:
+    path = tmp_path / "migration.yaml"
+    path.write_text("default: migrated\n")
+    result = runner.invoke(app, ["flags", "show", "--flags", str(path), *THINGS])
+    assert result.exit_code == 0, result.output
+    things = next(line for line in result.stdout.splitlines() if "things" in line)
+    assert "│ migrated " in things
+    assert "1 route without a migrated twin: legacy" in things
+    assert result.stderr == PARTIAL_WARNING
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            "default: legacy\napis:\n  models: legacy\n  models: migrated\n",
+            "apis.models: written twice, on line 3 and line 4; keep one",
+            id="duplicate-key",
+        ),
+        pytest.param(
+            "default: &mode legacy\napis:\n  models: *mode\n",
+            "line 1: YAML anchors and aliases (&name, *name) are not allowed in a flag file; write each value out",
+            id="anchor",
+        ),
+        pytest.param(
+            "default: legacy\n" + "#" * 1024 * 1024 + "\n",
+            "the file is 1,048,593 bytes; a flag file may be at most 1,048,576",
+            id="over-1-MiB",
+        ),
+    ],
+)
+def test_flags_check_and_set_refuse_what_the_server_refuses_in_the_same_words(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "migration.yaml"
+    path.write_text(text)
+    checked, check_output = _flags("check", str(path))
+    changed, set_output = _flags("set", "files", "migrated", path=path)
+    assert (checked, changed) == (2, 2)
+    assert check_output == set_output == f"error: {path}: {message}\n"
+    assert path.read_text() == text
