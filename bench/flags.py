@@ -104,12 +104,15 @@ def reload_rows(workdir: Path, rounds: int) -> list[Row]:
     return [
         Row(
             SECTION,
-            f"reload of a {RELOAD_APIS}-API flag file",
+            f"reload of a {RELOAD_APIS}-API flag file (worker thread)",
             m["read_snapshot"],
             " ms",
             detail=f"{len(routes)} routes, {len(text)} bytes; parse {m['parse']:.2f} ms ({loader}), "
             f"check {m['check']:.2f} ms, resolve {m['resolve']:.2f} ms",
-            target=Target("<=", 3.0, " ms"),
+            # In a worker thread, off the event loop: the bound is on CPU spent per change of the file,
+            # well inside the watcher's 250 ms poll. The refusals of aliases and duplicate keys cost a
+            # pass over the events and one over the nodes; ruamel's resolver costs more than PyYAML's.
+            target=Target("<=", 10.0, " ms"),
             data={"samples_ms": samples},
         )
     ]
