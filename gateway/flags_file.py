@@ -6,8 +6,8 @@ says. A file is refused, with its path, the key and the line where it helps, whe
 * larger than `MAX_FLAGS_BYTES` (the size is checked before reading, and no more than
   that is ever read);
 * using YAML anchors or aliases (a few hundred bytes of aliases expand to gigabytes),
-  or nested deeper than `MAX_DEPTH`: both found in the event stream, before anything
-  is built from it;
+  nested deeper than `MAX_DEPTH`, or holding more than `MAX_VALUES` values: all found in
+  the event stream, before anything is built from it;
 * writing a key twice in one mapping (a YAML loader that keeps the last one and an
   editor that refuses the file would disagree on what it says).
 
@@ -32,6 +32,11 @@ MAX_FLAGS_BYTES = 1024 * 1024
 """A 200-API flag file is 9 KB; anything near this is a mistake, not a configuration."""
 MAX_DEPTH = 16
 """A flag file nests five levels deep; libyaml's composer recurses, and would crash on deep nesting."""
+MAX_VALUES = 5_000
+"""Keys, values and collections. Each costs about 20 µs and a few objects to build: 5,000 keep the
+reading to a tenth of a second and below a full garbage collection (a pause of the whole process),
+where a megabyte of one-letter items took 13 s and stalled the event loop 0.8 s."""
+_VALUES_HINT = "a flag file naming 200 APIs and 80 route overrides has about 700"
 
 
 def read_flags_text(path: Path) -> str:
@@ -66,7 +71,7 @@ def load_flags_yaml(text: str, path: Path) -> Any:
     """The data of the flag file's YAML, or `FlagsError` naming the line at fault."""
     yaml = YAML(typ="safe")
     try:
-        _refuse_anchors_and_depth(yaml, text, path)
+        _refuse_before_composing(yaml, text, path)
         node = yaml.compose(text)
         if node is None:
             return None
@@ -80,22 +85,26 @@ def load_flags_yaml(text: str, path: Path) -> Any:
         raise FlagsError(path, None, f"YAML error: {exc}") from exc
 
 
-def _refuse_anchors_and_depth(yaml: YAML, text: str, path: Path) -> None:
-    depth = 0
+def _refuse_before_composing(yaml: YAML, text: str, path: Path) -> None:
+    """Refuse anchors, aliases, deep nesting and too many values, from the events, before any node is built."""
+    depth = values = 0
     for event in yaml.parse(text):
+        line = event.start_mark.line + 1
         if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor is not None):
             raise FlagsError(
                 path,
                 None,
-                f"line {event.start_mark.line + 1}: YAML anchors and aliases (&name, *name) are not allowed "
-                "in a flag file; write each value out",
+                f"line {line}: YAML anchors and aliases (&name, *name) are not allowed in a flag file; "
+                "write each value out",
             )
+        if isinstance(event, NodeEvent):
+            values += 1
+            if values > MAX_VALUES:
+                raise FlagsError(path, None, f"line {line}: more than {MAX_VALUES:,} values; {_VALUES_HINT}")
         if isinstance(event, CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise FlagsError(
-                    path, None, f"line {event.start_mark.line + 1}: nested more than {MAX_DEPTH} levels deep"
-                )
+                raise FlagsError(path, None, f"line {line}: nested more than {MAX_DEPTH} levels deep")
         elif isinstance(event, CollectionEndEvent):
             depth -= 1
 

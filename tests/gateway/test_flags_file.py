@@ -10,7 +10,7 @@ import pytest
 
 from gateway.exceptions import FlagsError
 from gateway.flags_editor import FlagDocument
-from gateway.flags_file import MAX_DEPTH, MAX_FLAGS_BYTES, load_flags_yaml, read_flags_text
+from gateway.flags_file import MAX_DEPTH, MAX_FLAGS_BYTES, MAX_VALUES, load_flags_yaml, read_flags_text
 
 PATH = Path("config/migration.yaml")
 # 287 bytes that expand to 10**7 strings: 3.3 GB and a 80 MB message for a loader that expands aliases.
@@ -101,6 +101,27 @@ def test_flags_file_deep_nesting_is_refused_without_recursing() -> None:
     depth = 100_000
     error = _error("default: " + "[" * depth + "]" * depth + "\n")
     assert str(error) == f"{PATH}: line 1: nested more than {MAX_DEPTH} levels deep"
+
+
+def _sequence(items: int) -> str:
+    # The mapping, its key `default` and the sequence are values too.
+    return "default:\n" + "- a\n" * items
+
+
+def test_flags_file_with_as_many_values_as_allowed_loads() -> None:
+    assert len(load_flags_yaml(_sequence(MAX_VALUES - 3), PATH)["default"]) == MAX_VALUES - 3
+
+
+def test_flags_file_with_too_many_values_is_refused_before_they_are_built() -> None:
+    # A megabyte of one-letter items took 13 s to build and stalled the event loop 0.8 s.
+    started = time.monotonic()
+    error = _error(_sequence(250_000))
+    assert time.monotonic() - started < 0.5
+    assert str(error) == (
+        f"{PATH}: line {MAX_VALUES - 1}: more than {MAX_VALUES:,} values; "
+        "a flag file naming 200 APIs and 80 route overrides has about 700"
+    )
+    assert "more than" in str(_error(_sequence(MAX_VALUES - 2)))
 
 
 @pytest.mark.parametrize(
