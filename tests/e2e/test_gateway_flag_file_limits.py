@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-from typer.testing import CliRunner
 
-from gateway.cli import app
 from gateway.reload import POLL_SECONDS
 from tests.e2e.client_loop import ClientLoop
 from tests.e2e.gateway_process import GatewayProcess, LogLine, write_flags_atomically, write_flags_in_place
@@ -25,8 +24,8 @@ from tests.gateway.test_flags_file import ALIAS_BOMB
 
 FLIP_DEADLINE = 1.5
 # Well above a poll of the watcher and a request on a busy machine; far below what the files below cost
-# a server that reads them on its event loop (the alias bomb: 23 s and 3.3 GB).
-STALL_LIMIT = 0.5
+# a server that reads them on its event loop (the alias bomb: 23 s and 3.3 GB; 2 MiB: 2.6 s).
+STALL_LIMIT = 1.0
 MEMORY_GROWTH_LIMIT_MB = 150
 
 
@@ -53,8 +52,10 @@ def _nth_event(gateway: GatewayProcess, event: str, number: int, timeout: float 
 
 
 def _check_error(path: Path) -> str:
-    result = CliRunner().invoke(app, ["flags", "check", str(path), "--apis", "apis"])
-    assert result.exit_code == 2, result.output
+    """What `gateway flags check` (which reads as `flags set` does) says of the file, from a process of its own."""
+    command = [sys.executable, "-m", "gateway", "flags", "check", str(path), "--apis", "apis"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2, result.stdout + result.stderr
     return result.stderr.removeprefix("error: ").rstrip("\n")
 
 
@@ -81,10 +82,10 @@ def test_gateway_refuses_hostile_flag_files_without_missing_a_request(tmp_path: 
             write_flags_atomically(flags, text)
             line = _nth_event(gateway, "flags_rejected", number)
             assert line["error"] == f"{flags}: {problem}", name
-            # `gateway flags check` (and so `flags set`) reads the file as the server does.
-            assert _check_error(flags) == line["error"], name
             status = httpx.get(f"{gateway.base_url}/_gateway/status").json()["flags"]
             assert status["error"] == line["error"]
+        # The server and `gateway flags check` (which reads as `flags set` does) agree on the last file.
+        assert _check_error(flags) == line["error"]
         # The last good flags stayed in force throughout.
         since = len(loop.observations)
         loop.wait_for_backend("migrated", since_index=since, timeout=1.0)
