@@ -15,7 +15,7 @@ from rich.table import Table
 
 from gateway.__about__ import __version__
 from gateway.admin import route_table
-from gateway.cli_common import ApisOption, FlagsOption, fail, load_app_registry, load_settings, served
+from gateway.cli_common import ApisOption, FlagsOption, check_auth, fail, load_app_registry, load_settings, served
 from gateway.exceptions import SettingError
 from gateway.flags_cli import flags_app
 from gateway.lifecycle import Side, prepare_data_dir
@@ -74,6 +74,20 @@ def serve(
     admin_port: Annotated[
         int | None, typer.Option(help="Serve them on this port instead, e.g. one a firewall keeps private.")
     ] = None,
+    admin_token: Annotated[
+        str | None,
+        typer.Option(
+            help="Admin requests need 'Authorization: Bearer TOKEN'; serves them on a non-loopback --host too. "
+            "Prefer GATEWAY_ADMIN_TOKEN: the process list shows options."
+        ),
+    ] = None,
+    auth: Annotated[
+        str | None,
+        typer.Option(
+            help="Enforce each route's authentication: a tokens file (YAML `tokens: {TOKEN: {user, scopes}}`) "
+            "or a MODULE:CALLABLE provider. [default: nothing enforced]"
+        ),
+    ] = None,
 ) -> None:
     """Serve the registered APIs, each route from the side the flag file chooses.
 
@@ -92,6 +106,8 @@ def serve(
         "log_format": log_format,
         "admin": admin,
         "admin_port": admin_port,
+        "admin_token": admin_token,
+        "auth": auth,
     }
     settings = load_settings(**command_line)
     with ExitStack() as stack:
@@ -105,7 +121,8 @@ def serve(
         except SettingError as exc:
             raise fail(setting_error_message(exc, settings, command_line)) from exc
         registry = load_app_registry(settings)
-        served(registry, settings.flags)
+        serving, _, _ = served(registry, settings.flags)
+        check_auth(settings, serving)
         # Every worker process builds its app from these, through gateway.app:create_app.
         for name, value in settings.model_dump(exclude_none=True).items():
             os.environ[f"GATEWAY_{name.upper()}"] = str(value)
@@ -125,11 +142,14 @@ def serve(
 
 @app.command()
 def routes(flags: FlagsOption = None, apis: ApisOption = None) -> None:
-    """List every route: its API, which sides implement it, and the backend the flags choose."""
+    """List every route: its API, which sides implement it, the backend the flags choose, and who may call it."""
     settings = load_settings(flags=flags, apis=apis)
     table_routes, _, snapshot = served(load_app_registry(settings), settings.flags)
     assert snapshot is not None
-    rows = route_table(table_routes, snapshot)
+    rows = [
+        {**row, "legacy auth": route.legacy_auth or "-", "migrated auth": route.migrated_auth or "-"}
+        for route, row in zip(table_routes, route_table(table_routes, snapshot), strict=True)
+    ]
     table = Table(*rows[0])
     for row in rows:
         table.add_row(*(("yes" if v else "no") if isinstance(v, bool) else str(v) for v in row.values()))

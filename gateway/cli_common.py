@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
+from gateway.auth import GatewayAuth
 from gateway.colour import wants_colour
 from gateway.exceptions import GatewayError
 from gateway.flags import FlagsSnapshot
@@ -70,5 +71,16 @@ def served(
     """
     try:
         return asyncio.run(_served(registry, flags, documents))
+    except GatewayError as exc:
+        raise fail(str(exc)) from exc
+
+
+def check_auth(settings: ServerSettings, routes: list[GatewayRoute]) -> None:
+    """With --auth: a usable authenticator and the same requirement on both sides of every route, else exit 2."""
+    if settings.auth is None:
+        # Nothing to refuse; each worker warns `auth_disabled` in its own log.
+        return
+    try:
+        GatewayAuth.from_setting(settings.auth).check(routes)
     except GatewayError as exc:
         raise fail(str(exc)) from exc

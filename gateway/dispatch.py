@@ -25,7 +25,9 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.admin import create_admin_app, is_admin_path
+from gateway.admin_access import admin_placement, guarded_admin, warn_if_refused
 from gateway.admin_server import admin_listener
+from gateway.auth import GatewayAuth
 from gateway.flags import FlagFile, FlagsSnapshot, resolve
 from gateway.lifecycle import SIDES, ServedApi, Side, started_apis
 from gateway.metrics import GatewayMetrics
@@ -86,8 +88,10 @@ class GatewayApp:
             lifespan=lambda app: self.running(),
         )
         self._docs_paths = {"/openapi.json", "/docs"}
-        self._admin_app = create_admin_app(self)
-        self._admin_here = settings.admin == "on" and settings.admin_port is None
+        self.auth = GatewayAuth.from_setting(settings.auth)
+        self._admin_app = guarded_admin(create_admin_app(self), settings.admin_token)
+        self._admin_placement = admin_placement(settings)
+        self._admin_here = self._admin_placement == "main"
 
     @property
     def flags(self) -> LiveFlags:
@@ -101,6 +105,7 @@ class GatewayApp:
         async with started_apis(self.registry, self.settings) as apis, AsyncExitStack() as stack:
             self.apis = apis
             self.routes = tuple(collect_routes(apis))
+            self.auth.check(self.routes)
             self.index = RouteIndex(self.routes)
             self._apps = {(api.name, side): app for api in apis for side in SIDES if (app := api.app(side))}
             if isinstance(self.flags_source, FlagFile):
@@ -111,10 +116,11 @@ class GatewayApp:
                 log_loaded(self._live.snapshot)
                 watcher = asyncio.create_task(FlagsWatcher(self.flags_source, self.routes, self._live).run())
                 stack.callback(watcher.cancel)
-            if self.settings.admin == "on" and self.settings.admin_port is not None:
+            if self.settings.admin_port is not None and self._admin_placement == "port":
                 await stack.enter_async_context(
                     admin_listener(self._admin_app, self.settings.host, self.settings.admin_port)
                 )
+            warn_if_refused(self.settings)
             yield
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -133,7 +139,7 @@ class GatewayApp:
             for route in self.routes:
                 decision = snapshot.decisions[route.key]
                 targets[route.key] = _Target(
-                    app=self._apps[(route.api, decision.backend)],
+                    app=self.auth.guard(route, self._apps[(route.api, decision.backend)]),
                     backend=decision.backend,
                     reason=decision.reason,
                     header=_BACKEND_HEADERS[decision.backend],

@@ -4,7 +4,10 @@ GatewayError
 ├── ApiModuleError        --apis names a module or attribute that is not a registry
 ├── UnknownApiError       a name that no registered API has (with the closest one)
 ├── FlagsError            the flag file is unreadable or invalid (with the key at fault)
-└── SettingError          a server setting the gateway cannot start with (a taken port, say)
+├── SettingError          a server setting the gateway cannot start with (a taken port, say)
+├── AuthConfigError       --auth names no usable tokens file or provider (file and key)
+├── AuthDeclarationError  a route declares a security requirement the gateway cannot enforce
+└── AuthMismatchError     with --auth on, a route's two sides require different things
 """
 
 from __future__ import annotations
@@ -81,3 +84,22 @@ class SettingError(GatewayError):
         super().__init__(f"{setting}: {problem}")
         self.setting = setting
         self.problem = problem
+
+
+class AuthConfigError(GatewayError):
+    """The --auth value names no usable tokens file or provider."""
+
+
+class AuthDeclarationError(GatewayError):
+    """A route declares a security requirement the gateway cannot enforce."""
+
+
+class AuthMismatchError(GatewayError):
+    """With --auth on, routes whose legacy and migrated sides require different things."""
+
+    def __init__(self, differences: Iterable[object]) -> None:
+        lines = [f"  {difference}" for difference in differences]
+        super().__init__(
+            "--auth: these routes require different things on their two sides, so a flip would change who "
+            "gets in; declare the same requirement on both:\n" + "\n".join(lines)
+        )

@@ -32,11 +32,12 @@ def merged_openapi(
 ) -> dict[str, Any]:
     """The document of the whole server: for every route, the operation of the side `side_of` names.
 
-    Component schemas are taken from every document an operation came from; a name two
-    sides define differently keeps the first definition.
+    Component schemas and security schemes are taken from every document an operation
+    came from; a name two sides define differently keeps the first definition. So is the
+    document-wide security requirement (what an operation that declares none needs).
     """
     paths: dict[str, dict[str, Any]] = {}
-    schemas: dict[str, Any] = {}
+    components: dict[str, dict[str, Any]] = {"schemas": {}}
     used: list[dict[str, Any]] = []
     for route in routes:
         document = documents.get((route.api, side_of(route)))
@@ -47,12 +48,11 @@ def merged_openapi(
         paths.setdefault(path, {})[route.method.lower()] = operation
         if not any(document is seen for seen in used):
             used.append(document)
+    merged: dict[str, Any] = {"openapi": "3.1.0", "info": {"title": TITLE, "version": __version__}}
     for document in used:
-        for name, schema in document.get("components", {}).get("schemas", {}).items():
-            schemas.setdefault(name, schema)
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": TITLE, "version": __version__},
-        "paths": paths,
-        "components": {"schemas": schemas},
-    }
+        for kind in ("schemas", "securitySchemes"):
+            for name, definition in document.get("components", {}).get(kind, {}).items():
+                components.setdefault(kind, {}).setdefault(name, definition)
+        if "security" in document:
+            merged.setdefault("security", document["security"])
+    return {**merged, "paths": paths, "components": components}

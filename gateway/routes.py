@@ -16,11 +16,12 @@ from typing import Any
 from starlette.routing import compile_path
 
 from gateway.lifecycle import ServedApi
+from gateway.requirements import AUTHENTICATED, Requirement, declared_requirement
 
 
 @dataclass(frozen=True)
 class GatewayRoute:
-    """One method and template of one API, and which sides implement it."""
+    """One method and template of one API, which sides implement it, and what each side requires."""
 
     api: str
     method: str
@@ -28,6 +29,8 @@ class GatewayRoute:
     legacy: bool
     migrated: bool
     deprecated: bool = False
+    legacy_auth: Requirement | None = None
+    migrated_auth: Requirement | None = None
     key: str = field(init=False, compare=False)
     """The route key of the flag file: ``"METHOD <template>"``."""
 
@@ -40,16 +43,30 @@ class GatewayRoute:
         """The first path segment: ``v1``, ``v1alpha``, ``v1beta``."""
         return self.template.strip("/").split("/", 1)[0]
 
+    @property
+    def auth(self) -> Requirement:
+        """What a caller needs, whichever side serves (with --auth on, both sides must agree)."""
+        return self.legacy_auth or self.migrated_auth or AUTHENTICATED
 
-def _templates(app: Any) -> dict[tuple[str, str], bool]:
-    """(method, template) of every route of `app`, and whether it is deprecated."""
-    templates: dict[tuple[str, str], bool] = {}
+
+@dataclass(frozen=True)
+class _Declared:
+    deprecated: bool
+    auth: Requirement
+
+
+def _templates(app: Any, where: str) -> dict[tuple[str, str], _Declared]:
+    """(method, template) of every route of `app`, and what the route declares."""
+    templates: dict[tuple[str, str], _Declared] = {}
     for route in getattr(app, "routes", ()):
         path, methods = getattr(route, "path", None), getattr(route, "methods", None)
         if isinstance(path, str) and methods:
             # Starlette answers HEAD for every GET route; it is not a route of its own.
             for method in sorted(set(methods) - {"HEAD"} or methods):
-                templates[(method, path)] = bool(getattr(route, "deprecated", False))
+                templates[(method, path)] = _Declared(
+                    deprecated=bool(getattr(route, "deprecated", False)),
+                    auth=declared_requirement(route, f"{where}: {method} {path}"),
+                )
     return templates
 
 
@@ -57,17 +74,20 @@ def collect_routes(apis: Iterable[ServedApi]) -> list[GatewayRoute]:
     """Every route of every API, in registration then definition order."""
     routes: list[GatewayRoute] = []
     for api in apis:
-        legacy = _templates(api.legacy)
-        migrated = _templates(api.migrated) if api.migrated is not None else {}
+        legacy = _templates(api.legacy, f"{api.name} (legacy)")
+        migrated = _templates(api.migrated, f"{api.name} (migrated)") if api.migrated is not None else {}
         for method, template in dict.fromkeys([*legacy, *migrated]):
+            on_legacy, on_migrated = legacy.get((method, template)), migrated.get((method, template))
             routes.append(
                 GatewayRoute(
                     api=api.name,
                     method=method,
                     template=template,
-                    legacy=(method, template) in legacy,
-                    migrated=(method, template) in migrated,
-                    deprecated=legacy.get((method, template), False) or migrated.get((method, template), False),
+                    legacy=on_legacy is not None,
+                    migrated=on_migrated is not None,
+                    deprecated=any(side.deprecated for side in (on_legacy, on_migrated) if side),
+                    legacy_auth=on_legacy.auth if on_legacy else None,
+                    migrated_auth=on_migrated.auth if on_migrated else None,
                 )
             )
     return routes

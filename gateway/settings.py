@@ -7,15 +7,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from gateway.bearer import TOKEN_CHARACTERS, is_bearer_token
 from gateway.exceptions import SettingError
 
 LogFormat = Literal["json", "console"]
 AdminMode = Literal["on", "off"]
 MIB = 1024 * 1024
 ENV_PREFIX = "GATEWAY_"
+# Named in errors, never shown: an error message may end up in a shared log.
+SECRET_SETTINGS = frozenset({"admin_token"})
 
 
 class ServerSettings(BaseSettings):
@@ -28,7 +31,8 @@ class ServerSettings(BaseSettings):
         ServerSettings(port=9000, data_dir=Path("/var/lib/gw"))
     """
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True)
+    # Settings hold secrets (the admin token): an error names the field, never echoes its value.
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, hide_input_in_errors=True)
 
     host: str = "127.0.0.1"
     flags: Path = Field(default=Path("config/migration.yaml"), description="The flag file to follow.")
@@ -42,6 +46,22 @@ class ServerSettings(BaseSettings):
     admin_port: int | None = Field(
         default=None, ge=1, le=65535, description="Serve the admin surface on this port instead of the gateway's."
     )
+    admin_token: str | None = Field(
+        default=None,
+        repr=False,
+        description="A bearer token every admin request needs; serves the admin surface on any listener.",
+    )
+    auth: str | None = Field(
+        default=None,
+        description="A tokens file or a 'module:callable' provider; each route's requirement is then enforced.",
+    )
+
+    @field_validator("admin_token")
+    @classmethod
+    def _sendable_token(cls, token: str | None) -> str | None:
+        if token is not None and not is_bearer_token(token):
+            raise ValueError(f"a client could never send this token; a token is {TOKEN_CHARACTERS}")
+        return token
 
 
 def describe_setting(field: str, value: object, command_line: Mapping[str, Any]) -> str:
@@ -51,13 +71,14 @@ def describe_setting(field: str, value: object, command_line: Mapping[str, Any])
     ``GATEWAY_PORT='abc' (--port)`` when it came from the environment.
     """
     option = "--" + field.replace("_", "-")
+    secret = field in SECRET_SETTINGS
     if command_line.get(field) is None:
         variable = ENV_PREFIX + field.upper()
         for name, raw in os.environ.items():
             # pydantic-settings matches variable names whatever their case.
             if name.upper() == variable:
-                return f"{name}={raw!r} ({option})"
-    return f"{option} {value}"
+                return f"{name}={'<hidden>' if secret else repr(raw)} ({option})"
+    return f"{option} {'<hidden>' if secret else value}"
 
 
 def validation_message(error: ValidationError, command_line: Mapping[str, Any]) -> str:

@@ -5,6 +5,7 @@ migration removes nothing a router needs.
 """
 
 from http_conventions.app import create_conventional_app
+from http_conventions.auth import declared_auth, public, requires_scope
 from http_conventions.errors import (
     INTERNAL_ERROR_MESSAGE,
     AuthenticationRequiredError,
@@ -56,10 +57,13 @@ __all__ = [
     "create_conventional_app",
     "create_router_app",
     "current_request_context",
+    "declared_auth",
     "implementation",
     "install_error_handlers",
     "is_storage_full",
     "is_streaming_call",
+    "public",
+    "requires_scope",
     "sse_event",
     "sse_response",
     "sse_stream",

@@ -1,7 +1,9 @@
 """The OpenAPI document of an app served with these conventions.
 
 FastAPI documents request validation failures as 422 with its own error schema; these
-apps answer them 400 in the legacy envelope, so the document says that instead.
+apps answer them 400 in the legacy envelope, so the document says that instead. Every
+operation needs a bearer token unless it declares otherwise (`http_conventions.auth`),
+so the document says that too.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from http_conventions.auth import BEARER_SCHEME, BEARER_SECURITY_SCHEME
 from http_conventions.errors import ErrorDetail, ErrorEnvelope
 
 VALIDATION_RESPONSE_DESCRIPTION = "The request did not validate, or a value was invalid."
@@ -36,4 +39,7 @@ def conventional_openapi(app: FastAPI) -> dict[str, Any]:
         schemas.pop(name, None)
     for model in (ErrorEnvelope, ErrorDetail):
         schemas.setdefault(model.__name__, model.model_json_schema(ref_template="#/components/schemas/{model}"))
+    document["components"].setdefault("securitySchemes", {}).setdefault(BEARER_SCHEME, {**BEARER_SECURITY_SCHEME})
+    # The document-wide default: what an operation that declares nothing needs.
+    document.setdefault("security", [{BEARER_SCHEME: []}])
     return document

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from http_conventions import create_conventional_app
+from http_conventions import create_conventional_app, declared_auth
 from legacy_adapter.discovery import WebRoute, discover_routes
 from legacy_adapter.endpoint import create_endpoint
 from legacy_adapter.exceptions import ImplementationError
@@ -56,6 +56,10 @@ def create_legacy_app(
             responses=_documented_response(method),
             deprecated=route.deprecated or None,
             name=route.name,
+            # Declared, not checked: the gateway enforces it, the same for both sides.
+            openapi_extra=declared_auth(
+                require_authentication=route.require_authentication, required_scope=route.required_scope
+            ),
         )
     app.state.webmethod_routes = routes
     conventional = app.openapi

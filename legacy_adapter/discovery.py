@@ -26,6 +26,8 @@ class WebRoute:
     declared_method: str
     level: str
     deprecated: bool
+    require_authentication: bool
+    required_scope: str | None
     webmethod: Any
     """The decorator's record, for fields the adapter does not interpret."""
     protocol_function: Callable[..., Any]
@@ -67,6 +69,8 @@ def discover_routes(protocol: type) -> list[WebRoute]:
                     declared_method=declared,
                     level=level,
                     deprecated=bool(getattr(record, "deprecated", False)),
+                    require_authentication=bool(getattr(record, "require_authentication", True)),
+                    required_scope=getattr(record, "required_scope", None) or None,
                     webmethod=record,
                     protocol_function=function,
                 )

@@ -17,7 +17,9 @@ class WebMethod:
     """One route a protocol method is served on.
 
     The adapter reads these fields by attribute, so records left by a team's own
-    decorator work as long as they carry the same names.
+    decorator work as long as they carry the same names. Who may call the route is
+    `require_authentication` and `required_scope`, enforced by the gateway; `public`
+    never opened a route (the old server's authentication did not read it).
     """
 
     route: str

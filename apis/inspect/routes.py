@@ -8,7 +8,7 @@ from fastapi import Depends, Query
 
 from apis.inspect.models import ApiFilter, HealthInfo, ListRoutesResponse, VersionInfo
 from apis.inspect.service import InspectService
-from http_conventions import ConventionRouter, implementation, standard_responses
+from http_conventions import ConventionRouter, implementation, public, standard_responses
 
 Service = Annotated[InspectService, Depends(implementation)]
 
@@ -16,11 +16,11 @@ Service = Annotated[InspectService, Depends(implementation)]
 def create_router() -> ConventionRouter:
     router = ConventionRouter(tags=["inspect"], responses=standard_responses)
 
-    @router.get("/v1/health", summary="Report that the server answers.")
+    @router.get("/v1/health", summary="Report that the server answers.", openapi_extra=public())
     async def health(service: Service) -> HealthInfo:
         return await service.health()
 
-    @router.get("/v1/version", summary="Report the server's version.")
+    @router.get("/v1/version", summary="Report the server's version.", openapi_extra=public())
     async def version(service: Service) -> VersionInfo:
         return await service.version()
 

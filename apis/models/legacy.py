@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from apis.limits import ModelMetadata
-from apis.models.models import ListModelsResponse, Model
+from apis.models.models import MODELS_WRITE, ListModelsResponse, Model
 from legacy_adapter import webmethod
 
 
@@ -30,7 +30,7 @@ class ModelsApi(Protocol):
         """
         ...
 
-    @webmethod(route="/models", method="POST")
+    @webmethod(route="/models", method="POST", required_scope=MODELS_WRITE)
     async def register_model(
         self, model_id: str, provider_model_id: str | None = None, metadata: ModelMetadata | None = None
     ) -> Model:
@@ -43,7 +43,7 @@ class ModelsApi(Protocol):
         """
         ...
 
-    @webmethod(route="/models/{model_id:path}", method="PUT")
+    @webmethod(route="/models/{model_id:path}", method="PUT", required_scope=MODELS_WRITE)
     async def update_model(self, model_id: str, metadata: ModelMetadata) -> Model:
         """Replace a registered model's metadata.
 
@@ -53,7 +53,7 @@ class ModelsApi(Protocol):
         """
         ...
 
-    @webmethod(route="/models/{model_id:path}", method="DELETE")
+    @webmethod(route="/models/{model_id:path}", method="DELETE", required_scope=MODELS_WRITE)
     async def unregister_model(self, model_id: str) -> None:
         """Unregister a model.
 

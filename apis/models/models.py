@@ -9,6 +9,9 @@ from pydantic import BaseModel, Field
 from apis.limits import ModelMetadata
 from http_conventions import EmbeddedFields
 
+MODELS_WRITE = "models:write"
+"""The scope a caller needs to register, update or unregister a model."""
+
 
 class Model(BaseModel):
     """A model that chat completions can name."""

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Path
 
-from apis.models.models import ListModelsResponse, Model, RegisterModelRequest, UpdateModelRequest
+from apis.models.models import MODELS_WRITE, ListModelsResponse, Model, RegisterModelRequest, UpdateModelRequest
 from apis.models.service import ModelsService
-from http_conventions import ConventionRouter, implementation, standard_responses
+from http_conventions import ConventionRouter, implementation, requires_scope, standard_responses
 
 Service = Annotated[ModelsService, Depends(implementation)]
 ModelId = Annotated[str, Path(description="The model identifier; it may contain slashes.")]
@@ -26,16 +26,25 @@ def create_router() -> ConventionRouter:
     async def get_model(model_id: ModelId, service: Service) -> Model:
         return await service.get_model(model_id)
 
-    @router.post("/v1/models", summary="Register a model.")
+    @router.post("/v1/models", summary="Register a model.", openapi_extra=requires_scope(MODELS_WRITE))
     async def register_model(request: RegisterModelRequest, service: Service) -> Model:
         return await service.register_model(request.model_id, request.provider_model_id, request.metadata)
 
     # Declared PUT by the old server, which served every method but GET and DELETE as POST.
-    @router.post("/v1/models/{model_id:path}", summary="Replace a registered model's metadata.")
+    @router.post(
+        "/v1/models/{model_id:path}",
+        summary="Replace a registered model's metadata.",
+        openapi_extra=requires_scope(MODELS_WRITE),
+    )
     async def update_model(model_id: ModelId, request: UpdateModelRequest, service: Service) -> Model:
         return await service.update_model(model_id, request.metadata)
 
-    @router.delete("/v1/models/{model_id:path}", summary="Unregister a model.", status_code=204)
+    @router.delete(
+        "/v1/models/{model_id:path}",
+        summary="Unregister a model.",
+        status_code=204,
+        openapi_extra=requires_scope(MODELS_WRITE),
+    )
     async def unregister_model(model_id: ModelId, service: Service) -> None:
         await service.unregister_model(model_id)
 

@@ -1,0 +1,85 @@
+"""Where the admin surface (`/_gateway/*`, `/metrics`) answers, and to whom.
+
+It shows the flag file's path, its errors and per-route traffic, so it never answers on a
+public listener by accident:
+
+* `--admin-port`: on its own listener only (one a firewall keeps private);
+* else on the main listener when that is a loopback address, or when `--admin-token` is
+  set; a main listener on any other address (``0.0.0.0`` in a container) does not serve it.
+
+With `--admin-token`, every admin request needs ``Authorization: Bearer <token>``,
+wherever it is served: a loopback listener may still sit behind a local reverse proxy.
+Paths are matched on the decoded path (ASGI's ``scope["path"]``), so
+``/%5Fgateway/status`` is the admin path too and meets the same checks.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+from typing import Literal
+
+import structlog
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from gateway.bearer import Refusal, bearer_token, unknown_token
+from gateway.settings import ServerSettings
+
+Placement = Literal["main", "port", "nowhere"]
+
+log = structlog.get_logger("gateway.admin")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a listener on `host` is reachable only from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        # A host name other than localhost may resolve to anything: not loopback.
+        return False
+
+
+def admin_placement(settings: ServerSettings) -> Placement:
+    """Where the admin surface answers under these settings."""
+    if settings.admin == "off":
+        return "nowhere"
+    if settings.admin_port is not None:
+        return "port"
+    if is_loopback(settings.host) or settings.admin_token:
+        return "main"
+    return "nowhere"
+
+
+def warn_if_refused(settings: ServerSettings) -> None:
+    """Say at start-up when the admin surface is on but answers nowhere."""
+    if settings.admin == "on" and admin_placement(settings) == "nowhere":
+        log.warning(
+            "admin_not_served",
+            host=settings.host,
+            hint="the main listener is not a loopback address; pass --admin-port PORT or --admin-token TOKEN",
+        )
+
+
+class AdminTokenGuard:
+    """The admin app behind a bearer token."""
+
+    def __init__(self, app: ASGIApp, token: str) -> None:
+        self.app = app
+        self._token = token.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            token = bearer_token(scope)
+            if not hmac.compare_digest(token.encode(), self._token):
+                raise unknown_token()
+        except Refusal as refusal:
+            await refusal.send(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def guarded_admin(app: ASGIApp, token: str | None) -> ASGIApp:
+    """`app` behind `token` if one is set."""
+    return AdminTokenGuard(app, token) if token else app
