@@ -32,7 +32,7 @@ def public() -> dict[str, Any]:
 
 def requires_scope(scope: str) -> dict[str, Any]:
     """The `openapi_extra` of a route whose caller needs `scope` (e.g. ``"models:write"``)."""
-    if not scope or scope != scope.strip():
+    if scope.split() != [scope]:
         raise ValueError(f"a scope must be a non-empty word, not {scope!r}")
     return {"security": [{BEARER_SCHEME: [scope]}]}
 

@@ -95,3 +95,56 @@ def test_openapi_legacy_document_goes_to_stdout() -> None:
 def test_openapi_unknown_backend_exits_2() -> None:
     result = runner.invoke(app, ["openapi", "--backend", "sideways"])
     assert result.exit_code == 2
+
+
+def test_serve_help_explains_the_security_options() -> None:
+    result = runner.invoke(app, ["serve", "--help"])
+    assert "--auth" in result.output and "--admin-token" in result.output
+
+
+def test_serve_auth_file_with_a_typo_exits_2_naming_file_key_and_closest_name(tmp_path: Path) -> None:
+    tokens = tmp_path / "tokens.yaml"
+    tokens.write_text("tokens:\n  s3cret:\n    user: ada\n    scope: [models:write]\n")
+    result = runner.invoke(app, ["serve", "--auth", str(tokens)])
+    assert result.exit_code == 2
+    assert f"{tokens}: tokens[1] (user 'ada').scope: unknown key 'scope' (did you mean 'scopes'?)" in result.output
+    assert "s3cret" not in result.output
+
+
+def test_serve_auth_naming_nothing_usable_exits_2() -> None:
+    result = runner.invoke(app, ["serve", "--auth", "tokens.yml"])
+    assert result.exit_code == 2
+    assert "--auth tokens.yml: no such file" in result.output
+
+
+def test_serve_auth_with_sides_that_disagree_exits_2_naming_the_route(tmp_path: Path) -> None:
+    tokens = tmp_path / "tokens.yaml"
+    tokens.write_text("tokens:\n  s3cret: {user: ada}\n")
+    flags = tmp_path / "flags.yaml"
+    flags.write_text("default: legacy\n")
+    args = ["serve", "--auth", str(tokens), "--apis", "tests.gateway.auth_apis:mismatched", "--flags", str(flags)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "GET /v1/open (whoami): legacy: public / migrated: authenticated" in result.output
+
+
+def test_serve_admin_token_no_client_could_send_exits_2_without_echoing_it() -> None:
+    result = runner.invoke(app, ["serve", "--admin-token", "my secret"])
+    assert result.exit_code == 2
+    assert "admin_token" in result.output and "a client could never send this token" in result.output
+    assert "my secret" not in result.output
+
+
+def test_routes_shows_each_sides_requirement() -> None:
+    result = runner.invoke(app, ["routes"])
+    assert result.exit_code == 0, result.output
+    header = next(line for line in result.output.splitlines() if "template" in line)
+    assert "legacy auth" in header and "migrated auth" in header
+    rows = {}
+    for line in result.output.splitlines():
+        if line.startswith("│"):
+            cells = [cell.strip() for cell in line.strip("│").split("│")]
+            rows[(cells[0], cells[1])] = (cells[-2], cells[-1])
+    assert rows[("DELETE", "/v1/models/{model_id:path}")] == ("scope models:write", "scope models:write")
+    assert rows[("GET", "/v1/health")] == ("public", "public")
+    assert rows[("GET", "/v1/providers")] == ("authenticated", "-")

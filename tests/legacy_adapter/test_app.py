@@ -6,7 +6,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from legacy_adapter import discover_routes, webmethod_routes
+from legacy_adapter import create_legacy_app, discover_routes, webmethod, webmethod_routes
 from tests.legacy_adapter.toy_api import MAX_BODY_SIZE, WidgetsApi, WidgetsImpl
 
 
@@ -49,3 +49,24 @@ def test_webmethod_routes_are_the_routes_the_app_was_built_from(app: FastAPI) ->
 
 def test_app_title_defaults_to_the_protocol_name(app: FastAPI) -> None:
     assert app.title == "WidgetsApi"
+
+
+class _GuardedApi:
+    @webmethod(route="/open", method="GET", require_authentication=False, required_scope="ignored")
+    async def open(self) -> None: ...
+
+    @webmethod(route="/things", method="DELETE", required_scope="things:write")
+    async def delete_things(self) -> None: ...
+
+    @webmethod(route="/things", method="GET", public=True)
+    async def list_things(self) -> None: ...
+
+
+def test_legacy_app_declares_each_records_authentication_in_its_document() -> None:
+    app = create_legacy_app(_GuardedApi, _GuardedApi())
+    paths = app.openapi()["paths"]
+    assert paths["/v1/open"]["get"]["security"] == []
+    assert paths["/v1/things"]["delete"]["security"] == [{"bearer": ["things:write"]}]
+    # `public` never opened a route: the old server's authentication did not read it.
+    assert "security" not in paths["/v1/things"]["get"]
+    assert app.openapi()["security"] == [{"bearer": []}]
