@@ -46,6 +46,8 @@ class RouteGuard:
                 raise provider_failed() from None
             if identity is None:
                 raise unknown_token()
+            # On the request line even if refused below: who asked is what an audit needs.
+            structlog.contextvars.bind_contextvars(user=identity.user)
             scope_needed = self.requirement.scope
             if scope_needed is not None and scope_needed not in identity.scopes:
                 raise missing_scope(scope_needed)
@@ -54,7 +56,6 @@ class RouteGuard:
             return
         scope["user"] = SimpleUser(identity.user)
         scope["auth"] = AuthCredentials(sorted(identity.scopes))
-        structlog.contextvars.bind_contextvars(user=identity.user)
         await self.app(scope, receive, send)
 
 

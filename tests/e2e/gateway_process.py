@@ -57,9 +57,11 @@ def _environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return {**inherited, **(extra or {})}
 
 
-def serve_command(flags: Path, data_dir: Path, port: int, *extra: str, leave_out: Collection[str] = ()) -> list[str]:
-    """`gateway serve` on loopback with these; `leave_out` names options not to give (`"--port"`, say)."""
-    options = {"--host": "127.0.0.1", "--port": str(port), "--flags": str(flags), "--data-dir": str(data_dir)}
+def serve_command(
+    flags: Path, data_dir: Path, port: int, *extra: str, leave_out: Collection[str] = (), host: str = "127.0.0.1"
+) -> list[str]:
+    """`gateway serve` on `host` with these; `leave_out` names options not to give (`"--port"`, say)."""
+    options = {"--host": host, "--port": str(port), "--flags": str(flags), "--data-dir": str(data_dir)}
     given = itertools.chain.from_iterable(item for item in options.items() if item[0] not in leave_out)
     return [sys.executable, "-m", "gateway", "serve", *given, *extra]
 
@@ -136,10 +138,11 @@ def run_on_a_terminal(
 
 
 class GatewayProcess:
-    """`gateway serve` on a free loopback port, from `__enter__` (once `/v1/health` answers) to `__exit__`.
+    """`gateway serve` on a free port, from `__enter__` (once `/v1/health` answers) to `__exit__`.
 
     `workdir` holds the data directory and the server's stdout and stderr files; `flags` is
-    passed as given, so it is also the `path` the server's flag log lines name.
+    passed as given, so it is also the `path` the server's flag log lines name. `host` is the
+    listener's address; ``0.0.0.0`` (every interface) is still reached through loopback.
     """
 
     def __init__(
@@ -151,11 +154,13 @@ class GatewayProcess:
         extra_args: Sequence[str] = (),
         environment: Mapping[str, str] | None = None,
         wrapper: Sequence[str] = (),
+        host: str = "127.0.0.1",
     ) -> None:
         self.flags = flags
         self.workdir = workdir
+        self.host = host
         self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.base_url = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{self.port}"
         self.stdout_path = workdir / f"gateway-{self.port}.stdout"
         self.stderr_path = workdir / f"gateway-{self.port}.stderr"
         self._args = ["--workers", str(workers), *extra_args]
@@ -183,7 +188,10 @@ class GatewayProcess:
         return self._process.returncode if self._process is not None else None
 
     def start(self) -> None:
-        command = [*self._wrapper, *serve_command(self.flags, self.workdir / "data", self.port, *self._args)]
+        command = [
+            *self._wrapper,
+            *serve_command(self.flags, self.workdir / "data", self.port, *self._args, host=self.host),
+        ]
         with self.stdout_path.open("wb") as stdout, self.stderr_path.open("wb") as stderr:
             # The child has its own copies of the descriptors; ours close when the block ends.
             self._process = subprocess.Popen(
