@@ -174,7 +174,9 @@ def test_admin_on_a_non_loopback_listener_with_token_needs_it_on_every_spelling(
     flags = tmp_path / "flags.yaml"
     flags.write_text(FLAGS)
     token = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-    with GatewayProcess(flags, tmp_path, host="0.0.0.0", extra_args=["--admin-token", ADMIN_TOKEN]) as gateway:
+    # From the environment, as the README advises: options show in the process list.
+    environment = {"GATEWAY_ADMIN_TOKEN": ADMIN_TOKEN}
+    with GatewayProcess(flags, tmp_path, host="0.0.0.0", environment=environment) as gateway:
         for target in ("/_gateway/status", "/%5Fgateway/status", "/%5fgateway/routes", "/metrics"):
             assert raw_status(gateway.base_url, target) == 401, target
             assert raw_status(gateway.base_url, target, {"Authorization": "Bearer wrong"}) == 401, target

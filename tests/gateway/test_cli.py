@@ -131,7 +131,15 @@ def test_serve_auth_with_sides_that_disagree_exits_2_naming_the_route(tmp_path: 
 def test_serve_admin_token_no_client_could_send_exits_2_without_echoing_it() -> None:
     result = runner.invoke(app, ["serve", "--admin-token", "my secret"])
     assert result.exit_code == 2
-    assert "admin_token" in result.output and "a client could never send this token" in result.output
+    assert "error: --admin-token <hidden>: value error, a client could never send this token" in result.output
+    assert "my secret" not in result.output
+
+
+def test_serve_admin_token_from_the_environment_is_named_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GATEWAY_ADMIN_TOKEN", "my secret")
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 2
+    assert "error: GATEWAY_ADMIN_TOKEN=<hidden> (--admin-token): value error" in result.output
     assert "my secret" not in result.output
 
 
