@@ -1,7 +1,9 @@
-"""The read-only admin surface: `/_gateway/status`, `/_gateway/routes` and `/metrics`.
+"""The read-only admin surface: `/_gateway/status`, `/_gateway/routes`, `/_gateway/health` and `/metrics`.
 
 Served on the gateway's port, on a port of its own (`--admin-port`), or not at all
-(`--admin off`), so it is never exposed on a public listener by accident.
+(`--admin off`), so it is never exposed on a public listener by accident. The health
+check is the exception: it tells nothing but readiness, and a readiness probe must
+reach it wherever the gateway listens.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from gateway.flags import FlagsSnapshot
+from gateway.health import Readiness
 from gateway.lifecycle import SIDES
 from gateway.metrics import CONTENT_TYPE, GatewayMetrics
 from gateway.reload import LiveFlags
@@ -24,6 +27,7 @@ from gateway.stats import RouteStats
 
 ADMIN_PREFIX = "/_gateway/"
 METRICS_PATH = "/metrics"
+HEALTH_PATH = f"{ADMIN_PREFIX}health"
 
 
 class ObservedGateway(Protocol):
@@ -32,6 +36,7 @@ class ObservedGateway(Protocol):
     routes: tuple[GatewayRoute, ...]
     stats: RouteStats
     metrics: GatewayMetrics
+    readiness: Readiness
 
     @property
     def flags(self) -> LiveFlags: ...
@@ -116,10 +121,15 @@ def create_admin_app(gateway: ObservedGateway, paths: Sequence[str] = ("GET",)) 
         body = gateway.metrics.exposition(gateway.routes, gateway.flags.snapshot)
         return Response(body, media_type=CONTENT_TYPE)
 
+    async def health_endpoint(request: Request) -> Response:
+        readiness = gateway.readiness
+        return JSONResponse({"status": readiness.state}, status_code=200 if readiness.ready else 503)
+
     return Starlette(
         routes=[
             Route(f"{ADMIN_PREFIX}status", status_endpoint, methods=list(paths)),
             Route(f"{ADMIN_PREFIX}routes", routes_endpoint, methods=list(paths)),
+            Route(HEALTH_PATH, health_endpoint, methods=list(paths)),
             Route(METRICS_PATH, metrics_endpoint, methods=list(paths)),
         ]
     )

@@ -9,6 +9,8 @@ public listener by accident:
 
 With `--admin-token`, every admin request needs ``Authorization: Bearer <token>``,
 wherever it is served: a loopback listener may still sit behind a local reverse proxy.
+`/_gateway/health` alone needs none and answers on every listener: it tells nothing but
+readiness, and a readiness probe must reach it.
 Paths are matched on the decoded path (ASGI's ``scope["path"]``), so
 ``/%5Fgateway/status`` is the admin path too and meets the same checks.
 """
@@ -22,6 +24,7 @@ from typing import Literal
 import structlog
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from gateway.admin import HEALTH_PATH
 from gateway.bearer import Refusal, bearer_token, unknown_token
 from gateway.settings import ServerSettings
 
@@ -70,6 +73,9 @@ class AdminTokenGuard:
         self._token = token.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"] == HEALTH_PATH:
+            await self.app(scope, receive, send)
+            return
         try:
             token = bearer_token(scope)
             if not hmac.compare_digest(token.encode(), self._token):

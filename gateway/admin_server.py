@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,13 +22,13 @@ def _shared_socket(host: str, port: int) -> socket.socket:
 
 
 @asynccontextmanager
-async def admin_listener(app: ASGIApp, host: str, port: int) -> AsyncIterator[None]:
-    """Serve `app` on `host:port` until the block ends, without uvicorn's signal handling.
+async def admin_listener(app: ASGIApp, host: str, port: int, http: type[asyncio.Protocol]) -> AsyncIterator[None]:
+    """Serve `app` on `host:port` with the `http` protocol until the block ends, without uvicorn's signal handling.
 
     The gateway's own uvicorn server owns the process's signals; this one only listens.
     """
     sock = _shared_socket(host, port)
-    config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False)
+    config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False, http=http)
     config.load()
     server = uvicorn.Server(config)
     server.lifespan = config.lifespan_class(config)

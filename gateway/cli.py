@@ -18,6 +18,7 @@ from gateway.admin import route_table
 from gateway.cli_common import ApisOption, FlagsOption, check_auth, fail, load_app_registry, load_settings, served
 from gateway.exceptions import SettingError
 from gateway.flags_cli import flags_app
+from gateway.http_protocol import http_protocol
 from gateway.lifecycle import Side, prepare_data_dir
 from gateway.listener import bind_listener, serve_on
 from gateway.logs import configure_logging
@@ -65,6 +66,18 @@ def serve(
         int | None,
         typer.Option(help="Largest request body accepted, in bytes; larger ones get 413. [default: 100 MiB]"),
     ] = None,
+    max_header_size: Annotated[
+        int | None,
+        typer.Option(help="Largest request head (request line and headers) in bytes, else 431. [default: 64 KiB]"),
+    ] = None,
+    header_timeout: Annotated[
+        float | None,
+        typer.Option(help="Seconds a connection has to send a complete request head, else it is closed. [default: 10]"),
+    ] = None,
+    graceful_timeout: Annotated[
+        int | None,
+        typer.Option(help="Seconds shutdown waits for requests in flight, then ends open streams. [default: 30]"),
+    ] = None,
     log_format: Annotated[
         LogFormat | None, typer.Option(help="json lines, or console for a person. [default: json]")
     ] = None,
@@ -103,6 +116,9 @@ def serve(
         "data_dir": data_dir,
         "workers": workers,
         "max_body_size": max_body_size,
+        "max_header_size": max_header_size,
+        "header_timeout": header_timeout,
+        "graceful_timeout": graceful_timeout,
         "log_format": log_format,
         "admin": admin,
         "admin_port": admin_port,
@@ -135,6 +151,8 @@ def serve(
             workers=settings.workers,
             log_config=None,
             access_log=False,
+            http=http_protocol(settings),
+            timeout_graceful_shutdown=settings.graceful_timeout,
         )
         stack.enter_context(shared_across_workers(settings.workers))
         serve_on(config, listener)

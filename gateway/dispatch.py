@@ -1,52 +1,45 @@
 """The gateway: every request handed, untouched, to the legacy or migrated app of its API.
 
 Pure ASGI on the hot path: match the decoded path in the route index, read the flags
-snapshot once, call the chosen app with a `send` that adds the gateway's headers, and
-write one log line when the response is done (a stream included).
+snapshot once, and serve the request with the chosen app through the request log, which
+adds the gateway's headers and writes one line when the response is done (a stream included).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import time
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import structlog
 from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway.admin import create_admin_app, is_admin_path
+from gateway.admin import HEALTH_PATH, create_admin_app, is_admin_path
 from gateway.admin_access import admin_placement, guarded_admin, warn_if_refused
 from gateway.admin_server import admin_listener
 from gateway.auth import GatewayAuth
 from gateway.flags import FlagFile, FlagsSnapshot, resolve
+from gateway.health import Readiness, draining_on_exit_signals
+from gateway.http_protocol import http_protocol
 from gateway.lifecycle import SIDES, ServedApi, Side, started_apis
 from gateway.metrics import GatewayMetrics
 from gateway.openapi import TITLE, api_documents, merged_openapi
 from gateway.registry import ApiRegistry
 from gateway.reload import FlagsWatcher, LiveFlags, log_loaded, read_snapshot
+from gateway.request_log import GATEWAY, AnsweredByGateway, Done, RequestLog
 from gateway.routes import GatewayRoute, RouteIndex, collect_routes
 from gateway.settings import ServerSettings
 from gateway.stats import RouteStats
 
-log = structlog.get_logger("gateway.request")
 # The route label of requests no route matched (404 and 405 answered by the gateway).
 UNMATCHED = "(unmatched)"
-
-REQUEST_ID_HEADER = "x-request-id"
-BACKEND_HEADER = "x-gateway-backend"
-_REQUEST_ID_HEADER = REQUEST_ID_HEADER.encode()
-_BACKEND_HEADERS = {name: (BACKEND_HEADER.encode(), name.encode()) for name in (*SIDES, "gateway")}
-_INTERNAL_ERROR = {"error": {"detail": "Internal server error: An unexpected error occurred."}}
 
 
 @dataclass(frozen=True)
@@ -54,7 +47,7 @@ class _Target:
     app: ASGIApp
     backend: str
     reason: str
-    header: tuple[bytes, bytes]
+    done: Done
 
 
 class GatewayApp:
@@ -72,24 +65,30 @@ class GatewayApp:
         self.registry = registry
         self.settings = settings
         self.flags_source = flags
-        self.pid = os.getpid()
         self.apis: list[ServedApi] = []
         self.routes: tuple[GatewayRoute, ...] = ()
         self.index = RouteIndex(())
         self.stats = RouteStats()
         self.metrics = GatewayMetrics()
+        self.readiness = Readiness()
+        self.request_log = RequestLog()
         self._live: LiveFlags | None = None
         self._apps: dict[tuple[str, Side], ASGIApp] = {}
         self._openapi: tuple[FlagsSnapshot, dict[str, Any]] | None = None
         self._documents: dict[tuple[str, Side], dict[str, Any]] | None = None
         self._plan: tuple[FlagsSnapshot | None, dict[str, _Target]] = (None, {})
-        self._docs_app = Starlette(
-            routes=[Route("/openapi.json", self._openapi_json), Route("/docs", self._docs)],
-            lifespan=lambda app: self.running(),
+        self._docs_app = AnsweredByGateway(
+            Starlette(
+                routes=[Route("/openapi.json", self._openapi_json), Route("/docs", self._docs)],
+                lifespan=lambda app: self.running(),
+            ),
+            self.request_log,
         )
         self._docs_paths = {"/openapi.json", "/docs"}
         self.auth = GatewayAuth.from_setting(settings.auth)
-        self._admin_app = guarded_admin(create_admin_app(self), settings.admin_token)
+        self._admin_app = AnsweredByGateway(
+            guarded_admin(create_admin_app(self), settings.admin_token), self.request_log
+        )
         self._admin_placement = admin_placement(settings)
         self._admin_here = self._admin_placement == "main"
 
@@ -118,15 +117,22 @@ class GatewayApp:
                 stack.callback(watcher.cancel)
             if self.settings.admin_port is not None and self._admin_placement == "port":
                 await stack.enter_async_context(
-                    admin_listener(self._admin_app, self.settings.host, self.settings.admin_port)
+                    admin_listener(
+                        self._admin_app, self.settings.host, self.settings.admin_port, http_protocol(self.settings)
+                    )
                 )
             warn_if_refused(self.settings)
-            yield
+            stack.enter_context(draining_on_exit_signals(self.readiness))
+            self.readiness.state = "ok"
+            try:
+                yield
+            finally:
+                self.readiness.state = "draining"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self._docs_paths:
             await self._docs_app(scope, receive, send)
-        elif self._admin_here and is_admin_path(scope["path"]):
+        elif scope["path"] == HEALTH_PATH or (self._admin_here and is_admin_path(scope["path"])):
             await self._admin_app(scope, receive, send)
         else:
             await self._dispatch(scope, receive, send)
@@ -142,71 +148,43 @@ class GatewayApp:
                     app=self.auth.guard(route, self._apps[(route.api, decision.backend)]),
                     backend=decision.backend,
                     reason=decision.reason,
-                    header=_BACKEND_HEADERS[decision.backend],
+                    done=self._recorder(route, decision.backend),
                 )
             self._plan = (snapshot, targets)
         return self._plan[1]
 
-    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started = time.perf_counter()
-        request_id = _request_id(scope)
+    def _recorder(self, route: GatewayRoute, backend: str) -> Done:
+        """What a request of `route` served by `backend` adds to the stats and metrics once answered."""
+
+        def done(status: int, seconds: float) -> None:
+            self.stats.record(route.key, backend, status, seconds * 1000)
+            self.metrics.observe(route.api, route.method, route.template, backend, status, seconds)
+
+        return done
+
+    def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         method, path = scope["method"], scope["path"]
         route = self.index.lookup(method, path)
-        app: ASGIApp
         if route is not None:
             target = self._targets()[route.key]
-            app, backend, reason, backend_header = target.app, target.backend, target.reason, target.header
-        else:
-            allowed = self.index.match(method, path).allowed
-            app = _method_not_allowed(allowed) if allowed else _not_found
-            backend, reason, backend_header = "gateway", None, _BACKEND_HEADERS["gateway"]
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(
-            request_id=request_id,
-            api=route.api if route else None,
-            route=route.template if route else None,
-            backend=backend,
-        )
-        extra_headers = (backend_header, (_REQUEST_ID_HEADER, request_id.encode("latin-1")))
-        status = 0
-
-        def send_with_headers(message: Message) -> Awaitable[None]:
-            # A plain function returning `send`'s awaitable: one coroutine less per body chunk.
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message = {**message, "headers": [*message.get("headers", ()), *extra_headers]}
-            return send(message)
-
-        try:
-            await app(scope, receive, send_with_headers)
-        except Exception:
-            log.exception("request_failed")
-            if not status:
-                # Never a reset connection: the client gets the unhandled-error answer.
-                await JSONResponse(_INTERNAL_ERROR, status_code=500)(scope, receive, send_with_headers)
-        finally:
-            seconds = time.perf_counter() - started
-            status = status or 500
-            if route is not None:
-                self.stats.record(route.key, backend, status, seconds * 1000)
-            self.metrics.observe(
-                route.api if route else "",
-                route.method if route else method,
-                route.template if route else UNMATCHED,
-                backend,
-                status,
-                seconds,
+            return self.request_log.serve(
+                target.app,
+                scope,
+                receive,
+                send,
+                backend=target.backend,
+                reason=target.reason,
+                api=route.api,
+                route=route.template,
+                done=target.done,
             )
-            log.info(
-                "request",
-                method=method,
-                path=path,
-                reason=reason,
-                status=status,
-                duration_ms=round(seconds * 1000, 3),
-                pid=self.pid,
-            )
+        allowed = self.index.match(method, path).allowed
+
+        def done(status: int, seconds: float) -> None:
+            self.metrics.observe("", method, UNMATCHED, GATEWAY, status, seconds)
+
+        app = _method_not_allowed(allowed) if allowed else _not_found
+        return self.request_log.serve(app, scope, receive, send, backend=GATEWAY, done=done)
 
     def openapi(self) -> dict[str, Any]:
         """The document of the whole server as the flags now route it, built once per flags version."""
@@ -224,14 +202,6 @@ class GatewayApp:
 
     async def _docs(self, request: Request) -> Response:
         return get_swagger_ui_html(openapi_url="/openapi.json", title=TITLE)
-
-
-def _request_id(scope: Scope) -> str:
-    for name, value in scope["headers"]:
-        if name == _REQUEST_ID_HEADER:
-            return str(value.decode("latin-1"))
-    # 128 random bits, as a uuid4 has, at a fifth of uuid4's cost.
-    return os.urandom(16).hex()
 
 
 async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:

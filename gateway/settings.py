@@ -15,7 +15,8 @@ from gateway.exceptions import SettingError
 
 LogFormat = Literal["json", "console"]
 AdminMode = Literal["on", "off"]
-MIB = 1024 * 1024
+KIB = 1024
+MIB = 1024 * KIB
 ENV_PREFIX = "GATEWAY_"
 # Named in errors, never shown: an error message may end up in a shared log.
 SECRET_SETTINGS = frozenset({"admin_token"})
@@ -41,6 +42,15 @@ class ServerSettings(BaseSettings):
     apis: str = "apis"
     data_dir: Path = Path(".data")
     max_body_size: int = Field(default=100 * MIB, ge=0, description="Largest request body accepted, in bytes.")
+    max_header_size: int = Field(
+        default=64 * KIB, gt=0, description="Largest request head (request line and headers) accepted, in bytes."
+    )
+    header_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds a connection has to send a complete request head, else it is closed."
+    )
+    graceful_timeout: int = Field(
+        default=30, ge=0, description="Seconds shutdown waits for requests in flight, streams included, then ends them."
+    )
     log_format: LogFormat = "json"
     admin: AdminMode = Field(default="on", description="Serve /_gateway/* and /metrics at all.")
     admin_port: int | None = Field(
