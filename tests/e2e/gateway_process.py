@@ -225,6 +225,11 @@ class GatewayProcess:
             f"gateway serve did not answer /v1/health within {STARTUP_TIMEOUT:.0f} s\n{self.describe()}"
         )
 
+    def send_signal(self, sig: signal.Signals) -> None:
+        """Signal the server (SIGTERM starts a graceful shutdown) without waiting for it; `stop` waits."""
+        assert self._process is not None, "the gateway has not been started"
+        self._process.send_signal(sig)
+
     def stop(self, stop_signal: signal.Signals = signal.SIGTERM) -> int | None:
         """`stop_signal`, then SIGKILL after `SHUTDOWN_TIMEOUT`; the exit status (None if never started)."""
         process = self._process

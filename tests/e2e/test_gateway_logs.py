@@ -33,6 +33,7 @@ REQUEST_KEYS = {
     "status",
     "duration_ms",
     "pid",
+    "disconnected",
 }
 # uvicorn's access log: `127.0.0.1:51234 - "GET /v1/models HTTP/1.1" 200`.
 ACCESS_LOG = re.compile(r'^\S+:\d+ - "\S+ \S+ HTTP/[\d.]+" \d{3}')
@@ -66,6 +67,12 @@ def test_gateway_logs_one_request_line_per_request_with_the_spec_keys(flags_path
             (200, "legacy", "inference", "/v1/chat/completions", "default"),
         ),
         ("POST", "/v1/batches/b1/cancel", {}, (404, "legacy", "batches", "/v1/batches/{batch_id}/cancel", "route")),
+        # The gateway's own surface answers with the same headers and line.
+        ("GET", "/_gateway/status", {}, (200, "gateway", None, None, None)),
+        ("GET", "/_gateway/health", {}, (200, "gateway", None, None, None)),
+        ("GET", "/metrics", {}, (200, "gateway", None, None, None)),
+        ("GET", "/openapi.json", {}, (200, "gateway", None, None, None)),
+        ("GET", "/docs", {"headers": {"x-request-id": "mine-2"}}, (200, "gateway", None, None, None)),
     ]
     sent: list[tuple[httpx.Response, tuple[Any, ...]]] = []
     with (
@@ -80,6 +87,7 @@ def test_gateway_logs_one_request_line_per_request_with_the_spec_keys(flags_path
         gateway.stop()
 
     assert sent[0][0].headers["x-request-id"] == "mine-1"
+    assert sent[-1][0].headers["x-request-id"] == "mine-2"
     assert sent[2][0].json() == {"detail": "Not Found"}
     assert sent[3][0].json() == {"detail": "Method Not Allowed"}
 

@@ -15,6 +15,21 @@ def test_settings_defaults_match_the_documented_ones() -> None:
     assert (settings.host, settings.port, settings.apis) == ("127.0.0.1", 8321, "apis")
     assert settings.data_dir == Path(".data")
     assert settings.max_body_size == 100 * 1024 * 1024
+    assert (settings.max_header_size, settings.header_timeout, settings.graceful_timeout) == (64 * 1024, 10.0, 30)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        pytest.param("GATEWAY_MAX_HEADER_SIZE", "0", id="max-header-size-zero"),
+        pytest.param("GATEWAY_HEADER_TIMEOUT", "-1", id="header-timeout-negative"),
+        pytest.param("GATEWAY_GRACEFUL_TIMEOUT", "soon", id="graceful-timeout-not-a-number"),
+    ],
+)
+def test_settings_refuse_a_bad_limit_naming_it(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError, match=variable.removeprefix("GATEWAY_").lower()):
+        ServerSettings()
 
 
 def test_settings_read_gateway_prefixed_environment(monkeypatch: pytest.MonkeyPatch) -> None:
