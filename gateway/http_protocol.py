@@ -88,7 +88,8 @@ class GatewayHttpProtocol(HttpToolsProtocol):
         self.header_timeout = header_timeout
         self._head_deadline: asyncio.TimerHandle | None = None
         self._head_started = 0.0
-        # Bytes of the chunks that ended inside the current head, and the size of the chunk being parsed.
+        # Bytes of the chunks that ended inside the current head, and the size of the chunk being parsed:
+        # their sum bounds the head's size from above.
         self._head_bytes = 0
         self._chunk_bytes = 0
         self._head_too_large = False
@@ -105,7 +106,8 @@ class GatewayHttpProtocol(HttpToolsProtocol):
         self._chunk_bytes = len(data)
         super().data_received(data)
         if self._head_deadline is not None and not self.transport.is_closing():
-            # The head is still incomplete, so this whole chunk was part of it.
+            # The head is still incomplete, so the chunk was part of it (with pipelining, the chunk may
+            # also end the previous request: an overcount, never an undercount).
             self._head_bytes += len(data)
             if self._head_bytes > self.max_header_size:
                 self._refuse_head()
