@@ -21,6 +21,7 @@ import asyncio
 import functools
 import json
 import os
+import time
 from typing import Any, cast
 
 import structlog
@@ -34,7 +35,7 @@ from gateway.settings import ServerSettings
 log = structlog.get_logger("gateway.http")
 
 _TOO_LARGE_STATUS = b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
-_TOO_LARGE_BODY = json.dumps({"detail": "Request Header Fields Too Large"}).encode()
+_TOO_LARGE_BODY = json.dumps({"detail": "Request Header Fields Too Large"}, separators=(",", ":")).encode()
 # ": " and CRLF around every header line.
 _HEADER_LINE_OVERHEAD = 4
 
@@ -86,8 +87,10 @@ class GatewayHttpProtocol(HttpToolsProtocol):
         super().__init__(config, server_state, app_state, _loop)
         self.max_header_size = max_header_size
         self.header_timeout = header_timeout
-        self._head_deadline: asyncio.TimerHandle | None = None
+        # Between the first byte of a request (or the connection's start) and the end of its head.
+        self._in_head = False
         self._head_started = 0.0
+        self._head_deadline: asyncio.TimerHandle | None = None
         # Bytes of the chunks that ended inside the current head, and the size of the chunk being parsed:
         # their sum bounds the head's size from above.
         self._head_bytes = 0
@@ -96,31 +99,35 @@ class GatewayHttpProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._await_head()
+        # A client that connects and sends nothing is held to the deadline too.
+        self._begin_head()
+        self._arm_head_deadline()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._head_received()
+        self._end_head()
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
         self._chunk_bytes = len(data)
         super().data_received(data)
-        if self._head_deadline is not None and not self.transport.is_closing():
+        if self._in_head and not self.transport.is_closing():
             # The head is still incomplete, so the chunk was part of it (with pipelining, the chunk may
             # also end the previous request: an overcount, never an undercount).
             self._head_bytes += len(data)
             if self._head_bytes > self.max_header_size:
                 self._refuse_head()
+            elif self._head_deadline is None:
+                # Armed only for a head that spans chunks: most arrive whole, and need no timer.
+                self._arm_head_deadline()
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        if self._head_deadline is None:
-            self._await_head()
+        if not self._in_head:
+            self._begin_head()
 
     def on_headers_complete(self) -> None:
-        self._head_received()
         within_limit = self._head_bytes + self._chunk_bytes <= self.max_header_size
-        self._head_bytes = 0
+        self._end_head()
         if not within_limit and _head_size(self.url, self.headers) > self.max_header_size:
             self._head_too_large = True
             # Stops the parser; uvicorn then answers the error through send_400_response.
@@ -137,11 +144,17 @@ class GatewayHttpProtocol(HttpToolsProtocol):
         else:
             super().send_400_response(msg)
 
-    def _await_head(self) -> None:
-        self._head_started = self.loop.time()
-        self._head_deadline = self.loop.call_later(self.header_timeout, self._head_timed_out)
+    def _begin_head(self) -> None:
+        self._in_head = True
+        self._head_started = time.perf_counter()
 
-    def _head_received(self) -> None:
+    def _arm_head_deadline(self) -> None:
+        remaining = self.header_timeout - (time.perf_counter() - self._head_started)
+        self._head_deadline = self.loop.call_later(max(remaining, 0.0), self._head_timed_out)
+
+    def _end_head(self) -> None:
+        self._in_head = False
+        self._head_bytes = 0
         if self._head_deadline is not None:
             self._head_deadline.cancel()
             self._head_deadline = None
@@ -154,7 +167,8 @@ class GatewayHttpProtocol(HttpToolsProtocol):
 
     def _refuse_head(self) -> None:
         """Answer 431 with the gateway's headers and request line, and close the connection."""
-        self._head_received()
+        seconds = time.perf_counter() - self._head_started
+        self._end_head()
         request_id = new_request_id()
         headers = [
             *self.server_state.default_headers,
@@ -173,7 +187,7 @@ class GatewayHttpProtocol(HttpToolsProtocol):
             path=None,
             reason=None,
             status=431,
-            seconds=self.loop.time() - self._head_started,
+            seconds=seconds,
             pid=os.getpid(),
             request_id=request_id,
             api=None,
