@@ -90,3 +90,23 @@ async def test_admin_token_is_needed_on_every_admin_path(tmp_path: Path, host: s
 async def test_admin_token_does_not_guard_the_apis(tmp_path: Path) -> None:
     async with _client(tmp_path, host="0.0.0.0", admin_token=TOKEN) as client:
         assert (await client.get("/v1/models")).status_code == 200
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("settings", "status_answer"),
+    [
+        pytest.param({"host": "0.0.0.0"}, 404, id="admin-not-served-here"),
+        pytest.param({"host": "0.0.0.0", "admin_token": TOKEN}, 401, id="admin-token"),
+        pytest.param({"admin": "off"}, 404, id="admin-off"),
+    ],
+)
+async def test_health_answers_a_probe_without_token_wherever_the_gateway_listens(
+    tmp_path: Path, settings: dict[str, Any], status_answer: int
+) -> None:
+    async with _client(tmp_path, **settings) as client:
+        for path in ("/_gateway/health", "/%5Fgateway/health"):
+            response = await client.get(path)
+            assert (response.status_code, response.json()) == (200, {"status": "ok"}), path
+        # The rest of the admin surface keeps its rule.
+        assert (await client.get("/_gateway/status")).status_code == status_answer
