@@ -139,15 +139,18 @@ def test_connections_slow_to_send_their_head_are_closed_while_other_clients_are_
         sock.sendall(b"GET /v1/health HTTP/1.1\r\nHost: test\r\n")
     try:
         assert not any(_closed_by_server(sock) for sock in slow), "closed before the header timeout"
-        started = time.monotonic()
+        # Generous for a loaded machine: never closed, they would stay open for good.
+        deadline = time.monotonic() + HEADER_TIMEOUT + 4.0
         slowest = 0.0
-        while time.monotonic() - started < HEADER_TIMEOUT + 1.0:
+        open_ones = slow
+        while open_ones and time.monotonic() < deadline:
             sent = time.perf_counter()
             assert client.get("/v1/health").status_code == 200
             slowest = max(slowest, time.perf_counter() - sent)
+            open_ones = [sock for sock in open_ones if not _closed_by_server(sock)]
 
-        assert all(_closed_by_server(sock) for sock in slow)
-        assert slowest < 1.0, f"a client waited {slowest:.2f} s"
+        assert not open_ones, f"{len(open_ones)} of {len(slow)} still open"
+        assert slowest < 2.0, f"a client waited {slowest:.2f} s"
     finally:
         for sock in slow:
             sock.close()
@@ -156,10 +159,12 @@ def test_connections_slow_to_send_their_head_are_closed_while_other_clients_are_
 def test_next_request_on_a_kept_alive_connection_is_held_to_the_header_timeout(gateway: GatewayProcess) -> None:
     with _connect(gateway) as sock:
         sock.sendall(b"GET /v1/health HTTP/1.1\r\nHost: test\r\n\r\n")
-        assert sock.recv(65536).startswith(b"HTTP/1.1 200 OK")
+        first = b""
+        while not first.endswith(b'{"status":"OK"}'):
+            first += sock.recv(65536)
         sock.sendall(b"GET /v1/health HTTP/1.1\r\nHost: test\r\n")
         # Never closed, the recv times out and fails the test.
-        sock.settimeout(HEADER_TIMEOUT + 2.0)
+        sock.settimeout(HEADER_TIMEOUT + 4.0)
         assert sock.recv(65536) == b"", "the connection was answered, not closed"
 
 
@@ -271,7 +276,8 @@ def test_client_leaving_mid_stream_stops_the_stream_and_its_line_says_disconnect
 
     line = _request_line(gateway, request_id)
     assert (line["backend"], line["status"], line["disconnected"]) == (side, 200, True)
-    assert line["duration_ms"] < 2000, "the stream went on after the client left"
+    # Read to its end, the stream would have taken 10 s.
+    assert line["duration_ms"] < 5000, "the stream went on after the client left"
 
 
 def test_stream_read_to_its_end_is_not_disconnected(gateway: GatewayProcess) -> None:

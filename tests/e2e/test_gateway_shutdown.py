@@ -13,6 +13,8 @@ import httpx
 from tests.e2e.gateway_process import GatewayProcess, free_port
 
 GRACEFUL_TIMEOUT = 1
+# Room for the process to exit on a loaded machine; without the timeout it would wait the whole stream.
+EXIT_ALLOWANCE = 4.0
 # 1000 words of slow-echo stream for 20 s, far longer than the graceful timeout.
 LONG_STREAM = {"model": "slow-echo", "stream": True, "messages": [{"role": "user", "content": " ".join(["w"] * 1000)}]}
 
@@ -52,9 +54,9 @@ def test_sigterm_drains_health_and_graceful_timeout_ends_an_open_stream(tmp_path
     assert (draining.status_code, draining.json()) == (503, {"status": "draining"})
     # uvicorn re-raises the signal it handled once it is done: SIGTERM's own status, never SIGKILL's.
     assert status in (0, -signal.SIGTERM), gateway.describe()
-    assert stopped < GRACEFUL_TIMEOUT + 2.0, f"shutdown took {stopped:.1f} s"
+    assert stopped < GRACEFUL_TIMEOUT + EXIT_ALLOWANCE, f"shutdown took {stopped:.1f} s"
     # Ended, not finished: no last event, no end of the chunked body.
     assert b'"finish_reason":"stop"' not in rest
     assert not rest.endswith(b"0\r\n\r\n")
     line = next(line for line in gateway.request_lines() if line["request_id"] == "long-stream")
-    assert line["duration_ms"] < (GRACEFUL_TIMEOUT + 2.0) * 1000
+    assert line["duration_ms"] < (GRACEFUL_TIMEOUT + EXIT_ALLOWANCE) * 1000
