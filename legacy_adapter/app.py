@@ -8,21 +8,40 @@ from typing import Any
 
 from fastapi import FastAPI
 from pydantic import BaseModel
+from starlette.responses import Response
 
-from http_conventions import create_conventional_app, declared_auth
+from http_conventions import SSE_MEDIA_TYPE, create_conventional_app, declared_auth
 from legacy_adapter.discovery import WebRoute, discover_routes
 from legacy_adapter.endpoint import create_endpoint
 from legacy_adapter.exceptions import ImplementationError
 from legacy_adapter.openapi import document_from_docstrings
 
 
-def _documented_response(method: Any) -> dict[int | str, dict[str, Any]] | None:
+def _may_stream(method: Any) -> bool:
+    # The same arguments `is_streaming_call` reads when the route is called.
+    hints = typing.get_type_hints(method)
+    params = hints.get("params")
+    return "stream" in hints or (
+        isinstance(params, type) and issubclass(params, BaseModel) and "stream" in params.model_fields
+    )
+
+
+def _documented(method: Any, route: WebRoute) -> dict[str, Any]:
+    """What the route serves, for its OpenAPI operation: the document must say what clients get."""
+    returned = typing.get_type_hints(method).get("return")
+    if returned is type(None) and route.method == "DELETE":
+        return {"status_code": 204}
+    if isinstance(returned, type) and issubclass(returned, Response):
+        # The implementation builds the response itself: its media type is its own, not JSON.
+        return {"response_class": returned}
+    response: dict[str, Any] = {}
     # Documenting the model through `responses` keeps the schema in OpenAPI without
     # filtering the response through it, as the old server did not.
-    returned = typing.get_type_hints(method).get("return")
     if isinstance(returned, type) and issubclass(returned, BaseModel):
-        return {200: {"model": returned}}
-    return None
+        response["model"] = returned
+    if _may_stream(method):
+        response["content"] = {SSE_MEDIA_TYPE: {}}
+    return {"responses": {200: response}} if response else {}
 
 
 def create_legacy_app(
@@ -53,7 +72,7 @@ def create_legacy_app(
             create_endpoint(method, route),
             methods=[route.method],
             response_model=None,
-            responses=_documented_response(method),
+            **_documented(method, route),
             deprecated=route.deprecated or None,
             name=route.name,
             # Declared, not checked: the gateway enforces it, the same for both sides.

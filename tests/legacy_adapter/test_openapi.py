@@ -129,3 +129,27 @@ def test_app_serves_no_docs_routes_of_its_own(app: FastAPI) -> None:
     assert app.openapi_url is None
     assert app.docs_url is None
     assert app.redoc_url is None
+
+
+@pytest.mark.anyio
+async def test_openapi_success_status_is_the_one_served(document: dict[str, Any], client: httpx.AsyncClient) -> None:
+    # A DELETE returning None answers 204, a POST returning None 200 `null`: each document must say so.
+    served = {
+        ("/v1/widgets/{widget_id}", "delete"): (await client.delete("/v1/widgets/w1")).status_code,
+        ("/v1/widgets/{widget_id}/touch", "post"): (await client.post("/v1/widgets/w1/touch")).status_code,
+    }
+    documented = {
+        key: [status for status in _operation(document, *key)["responses"] if status.startswith("2")] for key in served
+    }
+    assert documented == {key: [str(status)] for key, status in served.items()}
+    assert served == {("/v1/widgets/{widget_id}", "delete"): 204, ("/v1/widgets/{widget_id}/touch", "post"): 200}
+
+
+@pytest.mark.parametrize("path", ["/v1/chat", "/v1/completions"], ids=["stream-argument", "stream-in-params"])
+def test_openapi_route_that_may_stream_documents_an_event_stream(document: dict[str, Any], path: str) -> None:
+    content = _operation(document, path, "post")["responses"]["200"]["content"]
+    assert set(content) == {"application/json", "text/event-stream"}
+
+
+def test_openapi_route_that_cannot_stream_documents_json_only(document: dict[str, Any]) -> None:
+    assert set(_operation(document, "/v1/widgets", "post")["responses"]["200"]["content"]) == {"application/json"}
