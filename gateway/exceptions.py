@@ -7,7 +7,8 @@ GatewayError
 ├── SettingError          a server setting the gateway cannot start with (a taken port, say)
 ├── AuthConfigError       --auth names no usable tokens file or provider (file and key)
 ├── AuthDeclarationError  a route declares a security requirement the gateway cannot enforce
-└── AuthMismatchError     with --auth on, a route's two sides require different things
+├── AuthMismatchError     with --auth on, a route's two sides require different things
+└── ContractInputError    gateway diff was given a document or ignore file it cannot read
 """
 
 from __future__ import annotations
@@ -103,3 +104,7 @@ class AuthMismatchError(GatewayError):
             "--auth: these routes require different things on their two sides, so a flip would change who "
             "gets in; declare the same requirement on both:\n" + "\n".join(lines)
         )
+
+
+class ContractInputError(GatewayError):
+    """`gateway diff` cannot read a document or an ignore file; the message names the file and the place."""

@@ -1,0 +1,30 @@
+"""Contract diff: what a client would see change between an API's legacy and migrated OpenAPI documents.
+
+Knows nothing of the dispatcher: it reads two documents and a catalogue of checks, so
+`gateway diff`, `flags check` and the status endpoint all ask it the same question.
+"""
+
+from __future__ import annotations
+
+from gateway.contract.catalogue import CHECKS, ContractCheck
+from gateway.contract.diff import diff_documents
+from gateway.contract.findings import Finding, Level, counts, failing
+from gateway.contract.ignore import IgnoreEntry, accept, load_ignore_file
+from gateway.contract.pairing import closest_twin
+from gateway.contract.render import RENDERERS, ApiReport
+
+__all__ = [
+    "CHECKS",
+    "RENDERERS",
+    "ApiReport",
+    "ContractCheck",
+    "Finding",
+    "IgnoreEntry",
+    "Level",
+    "accept",
+    "closest_twin",
+    "counts",
+    "diff_documents",
+    "failing",
+    "load_ignore_file",
+]
