@@ -16,6 +16,7 @@ from rich.table import Table
 from gateway.__about__ import __version__
 from gateway.admin import route_table
 from gateway.cli_common import ApisOption, FlagsOption, check_auth, fail, load_app_registry, load_settings, served
+from gateway.cli_diff import diff
 from gateway.exceptions import SettingError
 from gateway.flags_cli import flags_app
 from gateway.http_protocol import http_protocol
@@ -204,6 +205,7 @@ def openapi(
 
 
 app.add_typer(flags_app, name="flags")
+app.command()(diff)
 
 
 def main() -> None:

@@ -7,14 +7,15 @@ Knows nothing of the dispatcher: it reads two documents and a catalogue of check
 from __future__ import annotations
 
 from gateway.contract.catalogue import CHECKS, ContractCheck
-from gateway.contract.diff import diff_documents
-from gateway.contract.findings import Finding, Level, counts, failing
+from gateway.contract.diff import NO_ROUTER, diff_apis, diff_documents
+from gateway.contract.findings import ApiReport, Finding, Level, counts, failing
 from gateway.contract.ignore import IgnoreEntry, accept, load_ignore_file
 from gateway.contract.pairing import closest_twin
-from gateway.contract.render import RENDERERS, ApiReport
+from gateway.contract.render import RENDERERS
 
 __all__ = [
     "CHECKS",
+    "NO_ROUTER",
     "RENDERERS",
     "ApiReport",
     "ContractCheck",
@@ -24,6 +25,7 @@ __all__ = [
     "accept",
     "closest_twin",
     "counts",
+    "diff_apis",
     "diff_documents",
     "failing",
     "load_ignore_file",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from gateway.contract.catalogue import CHECKS
 from gateway.contract.documents import operations
-from gateway.contract.findings import Finding
+from gateway.contract.findings import ApiReport, Finding
 from gateway.contract.pairing import pair_operations
 
 
@@ -36,3 +36,18 @@ def diff_documents(api: str, legacy: Mapping[str, Any], migrated: Mapping[str, A
         for check in CHECKS
         for hit in check.find(pair)
     ]
+
+
+NO_ROUTER = "nothing to compare: no router"
+
+
+def diff_apis(documents: Mapping[tuple[str, Any], Mapping[str, Any]], apis: Iterable[str]) -> list[ApiReport]:
+    """Each API's findings from its documents keyed (API, side); an API without a migrated one gets `NO_ROUTER`."""
+    reports: list[ApiReport] = []
+    for api in apis:
+        legacy, migrated = documents.get((api, "legacy")), documents.get((api, "migrated"))
+        if legacy is None or migrated is None:
+            reports.append(ApiReport(api, note=NO_ROUTER))
+        else:
+            reports.append(ApiReport(api, diff_documents(api, legacy, migrated)))
+    return reports

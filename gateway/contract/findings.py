@@ -81,3 +81,12 @@ def counts(findings: Iterable[Finding]) -> dict[str, int]:
 def failing(findings: Iterable[Finding], threshold: Level) -> bool:
     """Whether a finding at or above `threshold` stands (accepted ones never fail)."""
     return any(f.accepted is None and f.level.rank >= threshold.rank for f in findings)
+
+
+@dataclass(frozen=True)
+class ApiReport:
+    """One API's findings, or why it was not compared (`note`)."""
+
+    api: str
+    findings: list[Finding] = field(default_factory=list)
+    note: str | None = None

@@ -12,18 +12,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
-from gateway.contract.findings import Finding, counts
-
-
-@dataclass(frozen=True)
-class ApiReport:
-    """One API's findings, or why it was not compared (`note`)."""
-
-    api: str
-    findings: list[Finding] = field(default_factory=list)
-    note: str | None = None
+from gateway.contract.findings import ApiReport, Finding, counts
 
 
 def _summary(findings: Sequence[Finding]) -> str:
