@@ -11,7 +11,7 @@ from typing import Any
 
 from gateway.contract.documents import STREAM_MEDIA_TYPE, Input, Operation
 from gateway.contract.findings import Hit
-from gateway.contract.pairing import Pair
+from gateway.contract.pairing import Pair, path_parameters
 from gateway.contract.schemas import Accepts, Field, accepts, covers, fields
 
 Check = Iterator[Hit]
@@ -80,6 +80,11 @@ def _security(operation: Operation) -> str:
 def _inputs(pair: Pair) -> Iterator[tuple[Input | None, Input | None, Operation, Operation]]:
     if both := _both(pair):
         legacy, migrated = both[0].inputs(), both[1].inputs()
+        # A renamed path parameter is its own finding (path-parameter-renamed), not a removal and an addition.
+        renamed = dict(zip(path_parameters(both[1].path), path_parameters(both[0].path), strict=False))
+        migrated = {
+            renamed.get(name, name) if found.location == "path" else name: found for name, found in migrated.items()
+        }
         for name in dict.fromkeys([*legacy, *migrated]):
             yield legacy.get(name), migrated.get(name), both[0], both[1]
 
@@ -122,7 +127,14 @@ def location_changed(pair: Pair) -> Check:
 def _accepted(pair: Pair) -> Iterator[tuple[Input, Input, Accepts, Accepts]]:
     for old, new, legacy, migrated in _inputs(pair):
         if old is not None and new is not None:
-            yield old, new, accepts(legacy, old.schema), accepts(migrated, new.schema)
+            # Only a JSON body can send null: elsewhere `X | None` just means the value may be left out.
+            nullable = old.location == new.location == "body"
+            yield (
+                old,
+                new,
+                accepts(legacy, old.schema, nullable=nullable),
+                accepts(migrated, new.schema, nullable=nullable),
+            )
 
 
 def type_narrowed(pair: Pair) -> Check:

@@ -25,6 +25,11 @@ def without_converters(template: str) -> str:
     return _CONVERTER.sub(r"{\1}", template)
 
 
+def path_parameters(path: str) -> list[str]:
+    """The names of a path's parameters, in order."""
+    return [match[1:-1].split(":")[0] for match in _PARAMETER.findall(path)]
+
+
 def shape(path: str) -> str:
     """The path with its parameters unnamed: two routes of one shape match the same requests."""
     return _PARAMETER.sub("{}", without_converters(path))

@@ -38,7 +38,8 @@ class Accepts:
         return ", ".join(parts)
 
 
-def accepts(operation: Operation, located: Located) -> Accepts:
+def accepts(operation: Operation, located: Located, *, nullable: bool = True) -> Accepts:
+    """What `located` accepts; with `nullable` false, `null` is left out (a query string cannot send it)."""
     types: set[str] = set()
     enum: set[str] | None = set()
     bounds: dict[str, float] = {}
@@ -54,6 +55,8 @@ def accepts(operation: Operation, located: Located) -> Accepts:
         for keyword in _BOUNDS:
             if isinstance(schema.get(keyword), int | float) and not isinstance(schema.get(keyword), bool):
                 bounds[keyword] = float(schema[keyword])
+    if not nullable:
+        types.discard("null")
     if enum is not None and not enum:
         enum = None
     return Accepts(frozenset(types), frozenset(enum) if enum is not None else None, bounds)
