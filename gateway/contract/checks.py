@@ -62,9 +62,14 @@ def deprecation_removed(pair: Pair) -> Check:
 def security_changed(pair: Pair) -> Check:
     if (both := _both(pair)) and both[0].security() != both[1].security():
         legacy, migrated = (_security(operation) for operation in both)
-        yield Hit(
-            {"legacy": legacy, "migrated": migrated}, f"{both[0].pointer}/security", f"{both[1].pointer}/security"
-        )
+        yield Hit({"legacy": legacy, "migrated": migrated}, _security_pointer(both[0]), _security_pointer(both[1]))
+
+
+def _security_pointer(operation: Operation) -> str:
+    # An operation that declares nothing needs what the document says all operations need.
+    if "security" in operation.body:
+        return f"{operation.pointer}/security"
+    return "#/security" if "security" in operation.document else operation.pointer
 
 
 def _security(operation: Operation) -> str:
