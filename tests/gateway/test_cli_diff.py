@@ -65,11 +65,11 @@ def test_diff_exit_status_follows_fail_on_and_accepted_findings(
 
 def test_diff_saved_documents_with_the_same_checks(tmp_path: Path) -> None:
     from legacy_adapter import create_legacy_app
-    from tests.gateway.contract.drifting_api import Widgets, WidgetsApi, migrated_widgets
+    from tests.gateway.contract.drifting_api import WidgetsApi, migrated_widgets, new_widgets
 
     legacy, migrated = tmp_path / "legacy.json", tmp_path / "migrated.json"
-    legacy.write_text(json.dumps(create_legacy_app(WidgetsApi, Widgets()).openapi()))
-    migrated.write_text(json.dumps(migrated_widgets(Widgets(), None).openapi()))  # type: ignore[arg-type]
+    legacy.write_text(json.dumps(create_legacy_app(WidgetsApi, new_widgets()).openapi()))
+    migrated.write_text(json.dumps(migrated_widgets(new_widgets(), None).openapi()))  # type: ignore[arg-type]
     result = runner.invoke(app, ["diff", "--documents", str(legacy), str(migrated)])
     assert result.exit_code == 1
     assert result.output.splitlines()[0] == "documents: 21 ERR, 3 WARN, 5 INFO"
@@ -126,7 +126,8 @@ def _unbuildable_router(implementation: Any, context: ApiContext) -> FastAPI:
     router = FastAPI()
 
     @router.get("/v1/widgets/{widget_id}")
-    async def get_widget(widget_id: str) -> _Holder: ...
+    async def get_widget(widget_id: str) -> _Holder:
+        raise NotImplementedError
 
     return router
 

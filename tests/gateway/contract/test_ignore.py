@@ -53,7 +53,8 @@ def test_ignore_entry_matching_nothing_is_returned_as_stale(tmp_path: Path, drif
     [
         pytest.param(
             "- id: success-status-change\n  operation: X\n  reason: r\n",
-            "entry 1: id: Value error, unknown check id 'success-status-change' (did you mean 'success-status-changed'?)",
+            "entry 1: id: Value error, unknown check id 'success-status-change' "
+            "(did you mean 'success-status-changed'?)",
             id="unknown-id",
         ),
         pytest.param("- id: method-changed\n  operation: X\n", "entry 1: reason: Field required", id="no-reason"),

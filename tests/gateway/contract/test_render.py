@@ -60,7 +60,8 @@ def test_render_text_gives_each_finding_its_level_id_sentence_and_pointers(drift
     assert "  WARN accepted deprecation-added\n" in text
     assert "      accepted: tracked in TICKET-12\n" in text
     assert text.endswith(
-        "gadgets: 0 ERR, 0 WARN, 0 INFO\nproviders: nothing to compare: no router\ntotal: 21 ERR, 2 WARN, 5 INFO (1 accepted)\n"
+        "gadgets: 0 ERR, 0 WARN, 0 INFO\nproviders: nothing to compare: no router\n"
+        "total: 21 ERR, 2 WARN, 5 INFO (1 accepted)\n"
     )
 
 
