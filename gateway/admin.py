@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from gateway.contract_status import ContractCounts, ContractStatus
 from gateway.flags import FlagsSnapshot
 from gateway.health import Readiness
 from gateway.lifecycle import SIDES
@@ -37,6 +38,7 @@ class ObservedGateway(Protocol):
     stats: RouteStats
     metrics: GatewayMetrics
     readiness: Readiness
+    contract: ContractStatus
 
     @property
     def flags(self) -> LiveFlags: ...
@@ -50,12 +52,13 @@ def _timestamp(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
-def status(gateway: ObservedGateway) -> dict[str, Any]:
+def status(gateway: ObservedGateway, contract: ContractCounts) -> dict[str, Any]:
     """The flags in force, the last rejection, and per route its backend and both backends' stats.
 
     Per API, `legacy_only_routes` names the routes its mode would serve from the router but
     that stay on legacy for want of a migrated twin (a partial migration), each with the
-    router's route most like it.
+    router's route most like it; `contract` counts its `gateway diff` findings at ERR and WARN
+    (null without a router).
     """
     live = gateway.flags
     snapshot, rejection = live.snapshot, live.rejection
@@ -67,6 +70,7 @@ def status(gateway: ObservedGateway) -> dict[str, Any]:
                 "mode": snapshot.api_backends[route.api],
                 "has_router": route.api in snapshot.with_router,
                 "legacy_only_routes": [found.as_dict() for found in snapshot.partial.get(route.api, ())],
+                "contract": contract.get(route.api),
                 "routes": {},
             },
         )
@@ -112,7 +116,7 @@ def create_admin_app(gateway: ObservedGateway, paths: Sequence[str] = ("GET",)) 
     """The admin endpoints over `gateway`; they only read (any other method gets 405)."""
 
     async def status_endpoint(request: Request) -> Response:
-        return JSONResponse(status(gateway))
+        return JSONResponse(status(gateway, await gateway.contract.counts()))
 
     async def routes_endpoint(request: Request) -> Response:
         return JSONResponse({"data": route_table(gateway.routes, gateway.flags.snapshot)})

@@ -25,6 +25,7 @@ from gateway.admin import HEALTH_PATH, create_admin_app, is_admin_path
 from gateway.admin_access import admin_placement, guarded_admin, warn_if_refused
 from gateway.admin_server import admin_listener
 from gateway.auth import GatewayAuth
+from gateway.contract_status import ContractStatus
 from gateway.flags import FlagFile, FlagsSnapshot, resolve
 from gateway.health import Readiness, draining_on_exit_signals
 from gateway.http_protocol import http_protocol
@@ -71,6 +72,7 @@ class GatewayApp:
         self.stats = RouteStats()
         self.metrics = GatewayMetrics()
         self.readiness = Readiness()
+        self.contract = ContractStatus(lambda: self.apis)
         self.request_log = RequestLog()
         self._live: LiveFlags | None = None
         self._apps: dict[tuple[str, Side], ASGIApp] = {}

@@ -8,14 +8,11 @@ migrated route most like it, instead of leaving them on legacy silently.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from gateway.exceptions import closest
+from gateway.contract import closest_twin
 from gateway.routes import GatewayRoute
-
-_PARAMETER = re.compile(r"\{[^}]*\}")
 
 
 @dataclass(frozen=True)
@@ -36,17 +33,12 @@ class LegacyOnlyRoute:
         return f'{api}: route "{self.route}" has no migrated twin and stays on legacy{hint}'
 
 
-def _shape(template: str) -> str:
-    return _PARAMETER.sub("{}", template)
-
-
 def _closest_twin(route: GatewayRoute, candidates: list[GatewayRoute]) -> str | None:
-    same_method = [candidate for candidate in candidates if candidate.method == route.method]
-    for candidate in same_method:
-        if _shape(candidate.template) == _shape(route.template):
-            return candidate.key
-    template = closest(route.template, [candidate.template for candidate in same_method])
-    return f"{route.method} {template}" if template else None
+    # Paired as `gateway diff` pairs operations, so both name the same twin.
+    twin = closest_twin(
+        route.method, route.template, [(candidate.method, candidate.template) for candidate in candidates]
+    )
+    return " ".join(twin) if twin else None
 
 
 def legacy_only_routes(routes: Iterable[GatewayRoute]) -> dict[str, tuple[LegacyOnlyRoute, ...]]:

@@ -13,6 +13,7 @@ from gateway.dispatch import GatewayApp
 from gateway.settings import ServerSettings
 from gateway.stats import WINDOW, BackendStats, RouteStats
 from tests.gateway import renamed_parameter_api
+from tests.gateway.contract import drifting_api
 
 SPEC_ROUTES = [
     ("get", "/v1/models"),
@@ -220,3 +221,21 @@ async def test_status_has_no_legacy_only_routes_for_the_example_apis(client: htt
     assert {api: entry["legacy_only_routes"] for api, entry in status["apis"].items()} == dict.fromkeys(
         status["apis"], []
     )
+
+
+@pytest.mark.anyio
+async def test_status_counts_each_apis_contract_findings_before_a_flip(tmp_path: Path) -> None:
+    flags_file = tmp_path / "flags.yaml"
+    flags_file.write_text("default: legacy\n")
+    app = GatewayApp(drifting_api.registry, ServerSettings(data_dir=tmp_path / "data"), flags=flags_file)
+    async for client in _serve(app):
+        widgets = (await client.get("/_gateway/status")).json()["apis"]["widgets"]
+        assert widgets["contract"] == {"err": 21, "warn": 3}
+
+
+@pytest.mark.anyio
+async def test_status_contract_of_the_example_apis_has_no_errors(client: httpx.AsyncClient) -> None:
+    status = (await client.get("/_gateway/status")).json()
+    contract = {api: entry["contract"] for api, entry in status["apis"].items()}
+    assert contract.pop("providers") is None
+    assert contract == dict.fromkeys(contract, {"err": 0, "warn": 0})
