@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gateway.cli_common import ApisOption, FlagsOption, fail, load_app_registry, load_settings, served
+from gateway.contract import counts, diff_apis
 from gateway.exceptions import FlagsError
 from gateway.flags import MODES, ROUTER_MODES, FlagFile, FlagsSnapshot, check_against_routes, parse_flags
 from gateway.flags_editor import FlagDocument
@@ -83,6 +84,20 @@ def _warn_partial_migrations(snapshot: FlagsSnapshot) -> None:
     for api, routes in snapshot.partial.items():
         for route in routes:
             typer.secho(f"warning: {route.describe(api)}", err=True, fg=typer.colors.YELLOW)
+
+
+def _warn_contract_errors(snapshot: FlagsSnapshot, documents: Mapping[tuple[str, str], Any]) -> None:
+    """One warning line per API the flags serve from its router while `gateway diff` finds errors in it."""
+    routed = [api for api, backend in snapshot.api_backends.items() if backend != "legacy"]
+    for report in diff_apis(documents, routed):
+        errors = counts(report.findings)["err"]
+        if errors:
+            typer.secho(
+                f"warning: {report.api}: served from its router with {errors} contract "
+                f"error{'s' if errors != 1 else ''} a legacy client would see; run `gateway diff {report.api}`",
+                err=True,
+                fg=typer.colors.YELLOW,
+            )
 
 
 @flags_app.command()
@@ -169,12 +184,15 @@ def check(
 ) -> None:
     """Validate a flag file against the registered routes, as a running gateway would before using it.
 
-    Routes the file leaves on legacy for want of a migrated twin are warnings: the file is valid.
+    Routes the file leaves on legacy for want of a migrated twin, and APIs it serves from a
+    router whose contract differs from legacy's (`gateway diff` ERR findings), are warnings:
+    the file is valid.
     """
     settings = load_settings(flags=path or flags, apis=apis)
-    _, _, snapshot = served(load_app_registry(settings), settings.flags)
+    _, documents, snapshot = served(load_app_registry(settings), settings.flags, documents=True)
     assert snapshot is not None
     _warn_partial_migrations(snapshot)
+    _warn_contract_errors(snapshot, documents)
     listed = len(snapshot.flags.apis)
     typer.echo(
         f"ok: {settings.flags} ({listed} API{'s' if listed != 1 else ''} listed, default: {snapshot.flags.default})"

@@ -61,8 +61,8 @@ def deprecation_removed(pair: Pair) -> Check:
 
 def security_changed(pair: Pair) -> Check:
     if (both := _both(pair)) and both[0].security() != both[1].security():
-        legacy, migrated = (_security(operation) for operation in both)
-        yield Hit({"legacy": legacy, "migrated": migrated}, _security_pointer(both[0]), _security_pointer(both[1]))
+        values = {"legacy": both[0].security(), "migrated": both[1].security()}
+        yield Hit(values, _security_pointer(both[0]), _security_pointer(both[1]))
 
 
 def _security_pointer(operation: Operation) -> str:
@@ -70,13 +70,6 @@ def _security_pointer(operation: Operation) -> str:
     if "security" in operation.body:
         return f"{operation.pointer}/security"
     return "#/security" if "security" in operation.document else operation.pointer
-
-
-def _security(operation: Operation) -> str:
-    requirements = operation.security()
-    if not requirements:
-        return "none"
-    return "; ".join(f"{scheme} {'+'.join(scopes)}".strip() for scheme, scopes in requirements)
 
 
 # Requests

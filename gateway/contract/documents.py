@@ -89,12 +89,19 @@ class Operation:
             raise ContractInputError(f"{self.key}: $ref {ref!r} is not a schema")
         return target
 
-    def security(self) -> list[tuple[str, tuple[str, ...]]]:
-        """The operation's security requirement (else the document's), in a comparable form."""
-        declared = self.body.get("security", self.document.get("security", []))
-        return sorted(
-            (scheme, tuple(sorted(scopes))) for requirement in declared for scheme, scopes in requirement.items()
-        )
+    def security(self) -> str:
+        """Who may call it, in the gateway's terms: ``public``, ``authenticated`` or ``scope X``.
+
+        Read as the gateway reads a route: an operation (and document) that declares
+        nothing needs an authenticated user, and the scheme's name does not matter.
+        """
+        declared = self.body.get("security", self.document.get("security"))
+        if declared is None:
+            return "authenticated"
+        if not declared:
+            return "public"
+        scopes = sorted({scope for requirement in declared for scopes in requirement.values() for scope in scopes})
+        return f"scope {' '.join(scopes)}" if scopes else "authenticated"
 
     def inputs(self) -> dict[str, Input]:
         """By name, every parameter and every field of the request body."""

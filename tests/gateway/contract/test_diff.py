@@ -123,3 +123,27 @@ def test_diff_unreadable_document_names_the_side_and_the_problem(document: Any, 
     good = {"paths": {"/x": {"get": {"parameters": [{"name": "a", "in": "query", "schema": {"type": "string"}}]}}}}
     with pytest.raises(ContractInputError, match=problem):
         diff_documents("things", good, document)
+
+
+@pytest.mark.parametrize(
+    ("legacy", "migrated", "finding"),
+    [
+        pytest.param(None, [{"bearer": []}], None, id="undeclared-is-authenticated-as-the-gateway-reads-it"),
+        pytest.param([{"bearer": []}], [{"token": []}], None, id="scheme-name-does-not-matter"),
+        pytest.param(None, [], "authenticated (legacy) became public (migrated)", id="opened"),
+        pytest.param(
+            [{"bearer": ["a"]}], [{"bearer": ["b"]}], "scope a (legacy) became scope b (migrated)", id="scope"
+        ),
+    ],
+)
+def test_diff_security_is_compared_as_the_gateway_enforces_it(
+    legacy: list[Any] | None, migrated: list[Any] | None, finding: str | None
+) -> None:
+    def document(security: list[Any] | None) -> dict[str, Any]:
+        operation: dict[str, Any] = {"responses": {}}
+        if security is not None:
+            operation["security"] = security
+        return {"paths": {"/v1/x": {"get": operation}}}
+
+    found = [f.message for f in diff_documents("x", document(legacy), document(migrated)) if f.id == "auth-changed"]
+    assert found == ([f"GET /v1/x: security requirement {finding}; a flip changes who gets in"] if finding else [])
