@@ -148,6 +148,8 @@ def test_gateway_names_a_partial_migration_at_start_up_and_on_reload(tmp_path: P
         ]
         things = httpx.get(f"{gateway.base_url}/_gateway/status").json()["apis"]["things"]
         assert things["legacy_only_routes"] == expected_routes
+        # `gateway diff things`: the renamed route, and a health route public on legacy only.
+        assert things["contract"] == {"err": 2, "warn": 0}
 
         write_flags_atomically(flags, "default: legacy\n")
         gateway.wait_for_log(lambda line: line["event"] == "flags_changed", what="flags_changed to legacy")

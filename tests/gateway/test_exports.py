@@ -10,3 +10,25 @@ def test_public_names_are_pinned() -> None:
 def test_every_public_name_is_importable() -> None:
     for name in gateway.__all__:
         assert getattr(gateway, name) is not None
+
+
+def test_contract_public_names_are_pinned() -> None:
+    import gateway.contract
+
+    assert gateway.contract.__all__ == [
+        "CHECKS",
+        "NO_ROUTER",
+        "RENDERERS",
+        "ApiReport",
+        "ContractCheck",
+        "Finding",
+        "IgnoreEntry",
+        "Level",
+        "accept",
+        "closest_twin",
+        "counts",
+        "diff_apis",
+        "diff_documents",
+        "failing",
+        "load_ignore_file",
+    ]
