@@ -6,15 +6,15 @@ migration removes nothing a router needs.
 
 from http_conventions.app import create_conventional_app
 from http_conventions.auth import declared_auth, public, requires_scope
-from http_conventions.errors import (
+from http_conventions.error_table import (
+    ERROR_TABLE,
     INTERNAL_ERROR_MESSAGE,
-    AuthenticationRequiredError,
-    ConflictError,
-    ResourceNotFoundError,
-    install_error_handlers,
+    ErrorEntry,
     is_storage_full,
     translate_exception,
 )
+from http_conventions.errors import install_error_handlers
+from http_conventions.exceptions import AuthenticationRequiredError, ConflictError, ResourceNotFoundError
 from http_conventions.loop_budget import LoopBudget
 from http_conventions.request_context import (
     PROVIDER_DATA_HEADER,
@@ -41,6 +41,7 @@ from http_conventions.sse import (
 )
 
 __all__ = [
+    "ERROR_TABLE",
     "INTERNAL_ERROR_MESSAGE",
     "PROVIDER_DATA_HEADER",
     "SSE_MEDIA_TYPE",
@@ -49,6 +50,7 @@ __all__ = [
     "ConventionRoute",
     "ConventionRouter",
     "EmbeddedFields",
+    "ErrorEntry",
     "EventStreamResponse",
     "LoopBudget",
     "RequestContext",

@@ -21,7 +21,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope
 
-from http_conventions.errors import log_failure, translate_exception
+from http_conventions.errors import answer_failure
 from http_conventions.json_body import parse_json_body
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
@@ -78,9 +78,7 @@ async def _read_form(request: Request) -> None:
         raise _disconnected() from exc
     except OSError as exc:
         # Spooling an uploaded file to disk can find the disk full: 507, not a parsing failure.
-        http_exc = translate_exception(exc)
-        log_failure("body_error", exc, http_exc.status_code)
-        raise http_exc from exc
+        raise answer_failure("body_error", exc) from exc
 
 
 class BodyParsingRoute(APIRoute):

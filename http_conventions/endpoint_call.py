@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from http_conventions.errors import log_failure, translate_exception
+from http_conventions.errors import answer_failure
 from http_conventions.request_context import RequestContext, bound_request_context
 
 REQUEST_PARAMETER = "http_conventions_request"
@@ -41,6 +41,4 @@ def endpoint_call(
         except keep:
             raise
         except Exception as exc:
-            http_exc = translate_exception(exc)
-            log_failure("endpoint_error", exc, http_exc.status_code, route=route, method=method)
-            raise http_exc from exc
+            raise answer_failure("endpoint_error", exc, route=route, method=method) from exc

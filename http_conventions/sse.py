@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from http_conventions.errors import log_failure, translate_exception
+from http_conventions.errors import answer_failure
 from http_conventions.loop_budget import LoopBudget
 from http_conventions.request_context import current_request_context, within_context
 
@@ -52,8 +52,7 @@ async def sse_stream(call: Any) -> AsyncIterator[str]:
             # Items that are ready never suspend: a long stream would hold the loop to its end.
             await budget.spend()
     except Exception as exc:
-        http_exc = translate_exception(exc)
-        log_failure("stream_error", exc, http_exc.status_code)
+        http_exc = answer_failure("stream_error", exc)
         yield sse_event({"error": {"message": str(http_exc)}})
     finally:
         # Cancelled inside the implementation's iterator, or closed while suspended at a yield.

@@ -5,6 +5,7 @@ import http_conventions
 
 def test_public_names_are_pinned() -> None:
     assert http_conventions.__all__ == [
+        "ERROR_TABLE",
         "INTERNAL_ERROR_MESSAGE",
         "PROVIDER_DATA_HEADER",
         "SSE_MEDIA_TYPE",
@@ -13,6 +14,7 @@ def test_public_names_are_pinned() -> None:
         "ConventionRoute",
         "ConventionRouter",
         "EmbeddedFields",
+        "ErrorEntry",
         "EventStreamResponse",
         "LoopBudget",
         "RequestContext",
