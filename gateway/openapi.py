@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from gateway.__about__ import __version__
 from gateway.lifecycle import SIDES, ServedApi, Side
 from gateway.routes import GatewayRoute
+from http_conventions.openapi import openapi_path
 
 TITLE = "Strangler Gateway"
-_CONVERTER = re.compile(r"{(\w+):\w+}")
 
 Documents = Mapping[tuple[str, Side], dict[str, Any]]
 
@@ -41,7 +40,7 @@ def merged_openapi(
     used: list[dict[str, Any]] = []
     for route in routes:
         document = documents.get((route.api, side_of(route)))
-        path = _CONVERTER.sub(r"{\1}", route.template)
+        path = openapi_path(route.template)
         operation = (document or {}).get("paths", {}).get(path, {}).get(route.method.lower())
         if document is None or operation is None:
             continue

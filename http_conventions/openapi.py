@@ -12,12 +12,38 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
+from starlette.routing import compile_path
 
 from http_conventions.auth import BEARER_SCHEME, BEARER_SECURITY_SCHEME
 from http_conventions.errors import ErrorDetail, ErrorEnvelope
 
 VALIDATION_RESPONSE_DESCRIPTION = "The request did not validate, or a value was invalid."
 _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+
+def openapi_path(template: str) -> str:
+    """The OpenAPI path of a route template: ``/v1/models/{model_id:path}`` is ``/v1/models/{model_id}``.
+
+    Starlette's own reading of the template, the one FastAPI writes documents with.
+    """
+    _, path_format, _ = compile_path(template)
+    return path_format
+
+
+def documented_responses(
+    returned: Any, responses: dict[int | str, Any] | None, status_code: int = 200
+) -> dict[int | str, Any] | None:
+    """`responses` with `returned` documented as the `status_code` response, if it is a pydantic model.
+
+    Documented through `responses`, not `response_model`: the legacy server sent every
+    field of what an implementation returned, so the response is not filtered through it.
+    """
+    if not (isinstance(returned, type) and issubclass(returned, BaseModel)):
+        return responses
+    documented = dict(responses or {})
+    documented[status_code] = {**documented.get(status_code, {}), "model": returned}
+    return documented
 
 
 def _schema_ref(name: str) -> dict[str, Any]:

@@ -39,7 +39,7 @@ from http_conventions.app import create_conventional_app
 from http_conventions.body_parsing import BodyParsingRoute
 from http_conventions.endpoint_call import endpoint_call, served_signature
 from http_conventions.errors import ErrorDetail, ErrorEnvelope
-from http_conventions.openapi import VALIDATION_RESPONSE_DESCRIPTION
+from http_conventions.openapi import VALIDATION_RESPONSE_DESCRIPTION, documented_responses
 
 # An endpoint may raise these on purpose; they are answered as raised.
 _RAISED_ON_PURPOSE = (HTTPException, RequestValidationError)
@@ -79,16 +79,6 @@ class EmbeddedFields(BaseModel):
     """
 
 
-def _is_subclass(annotation: Any, base: type) -> bool:
-    return isinstance(annotation, type) and issubclass(annotation, base)
-
-
-def _documented_model(endpoint: Callable[..., Any], response_model: Any) -> type[BaseModel] | None:
-    if isinstance(response_model, DefaultPlaceholder):
-        response_model = typing.get_type_hints(endpoint).get("return")
-    return response_model if _is_subclass(response_model, BaseModel) else None
-
-
 class ConventionRoute(BodyParsingRoute):
     """A route whose endpoint runs in the request context and answers errors by the table.
 
@@ -101,12 +91,10 @@ class ConventionRoute(BodyParsingRoute):
         if not getattr(endpoint, _WRAPPED_MARK, False):
             # include_router builds the route again from the wrapped endpoint; wrap once.
             methods = set(kwargs.get("methods") or {"GET"})
-            model = _documented_model(endpoint, kwargs.get("response_model"))
-            if model is not None:
-                status = kwargs.get("status_code") or 200
-                responses = dict(kwargs.get("responses") or {})
-                responses[status] = {**responses.get(status, {}), "model": model}
-                kwargs["responses"] = responses
+            model = kwargs.get("response_model")
+            if isinstance(model, DefaultPlaceholder):
+                model = typing.get_type_hints(endpoint).get("return")
+            kwargs["responses"] = documented_responses(model, kwargs.get("responses"), kwargs.get("status_code") or 200)
             endpoint = _conventional(endpoint, path, methods)
             setattr(endpoint, _WRAPPED_MARK, True)
         kwargs["response_model"] = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import typing
 from typing import Any
 
@@ -11,6 +10,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from http_conventions import SSE_MEDIA_TYPE, create_conventional_app, declared_auth
+from http_conventions.openapi import documented_responses
 from legacy_adapter.discovery import WebRoute, discover_routes
 from legacy_adapter.endpoint import create_endpoint
 from legacy_adapter.exceptions import ImplementationError
@@ -34,14 +34,9 @@ def _documented(method: Any, route: WebRoute) -> dict[str, Any]:
     if isinstance(returned, type) and issubclass(returned, Response):
         # The implementation builds the response itself: its media type is its own, not JSON.
         return {"response_class": returned}
-    response: dict[str, Any] = {}
-    # Documenting the model through `responses` keeps the schema in OpenAPI without
-    # filtering the response through it, as the old server did not.
-    if isinstance(returned, type) and issubclass(returned, BaseModel):
-        response["model"] = returned
-    if _may_stream(method):
-        response["content"] = {SSE_MEDIA_TYPE: {}}
-    return {"responses": {200: response}} if response else {}
+    streamed: dict[int | str, Any] | None = {200: {"content": {SSE_MEDIA_TYPE: {}}}} if _may_stream(method) else None
+    responses = documented_responses(returned, streamed)
+    return {"responses": responses} if responses else {}
 
 
 def create_legacy_app(
@@ -60,7 +55,12 @@ def create_legacy_app(
         app = create_legacy_app(ModelsApi, ModelsImpl(...), max_body_size=100 * 2**20)
     """
     routes = discover_routes(protocol)
-    app = create_conventional_app(title=title or protocol.__name__, version=version, max_body_size=max_body_size)
+    app = create_conventional_app(
+        title=title or protocol.__name__,
+        version=version,
+        max_body_size=max_body_size,
+        complete_document=lambda document: document_from_docstrings(document, routes),
+    )
     for route in routes:
         method = getattr(implementation, route.name, None)
         if not callable(method):
@@ -81,8 +81,6 @@ def create_legacy_app(
             ),
         )
     app.state.webmethod_routes = routes
-    conventional = app.openapi
-    app.openapi = functools.cache(lambda: document_from_docstrings(conventional(), routes))  # type: ignore[method-assign]
     return app
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from http_conventions.openapi import openapi_path
 from legacy_adapter.discovery import WebRoute
 from legacy_adapter.docstrings import parse_docstring
 
@@ -49,8 +50,7 @@ def _document_operation(document: dict[str, Any], operation: dict[str, Any], rou
 def document_from_docstrings(document: dict[str, Any], routes: Iterable[WebRoute]) -> dict[str, Any]:
     """Fill a legacy app's OpenAPI document in from its protocol's docstrings, as the old generator did."""
     for route in routes:
-        path = route.path.replace(":path}", "}")
-        operation = document.get("paths", {}).get(path, {}).get(route.method.lower())
+        operation = document.get("paths", {}).get(openapi_path(route.path), {}).get(route.method.lower())
         if operation is not None:
             _document_operation(document, operation, route)
     return document
