@@ -71,7 +71,7 @@ def legacy_app(api: str) -> AppFactory:
 
 
 registry = ApiRegistry()
-# Order is start-up order: inference uses models, batches use files, inference and models, inspect uses providers.
+# Start-up order: an implementation gets another API's (`context.implementation(...)`) only if it comes first.
 registry.register_api(
     "models", implementation=open_models, legacy=legacy_app("models"), migrated=migrated_app("models", models_router)
 )

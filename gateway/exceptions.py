@@ -2,6 +2,7 @@
 
 GatewayError
 ├── ApiModuleError        --apis names a module or attribute that is not a registry
+├── ApiDependencyError    an implementation needs another API's, which has not started before it
 ├── UnknownApiError       a name that no registered API has (with the closest one)
 ├── FlagsError            the flag file is unreadable or invalid (with the key at fault)
 ├── SettingError          a server setting the gateway cannot start with (a taken port, say)
@@ -50,6 +51,10 @@ class GatewayError(Exception):
 
 class ApiModuleError(GatewayError):
     """The module given with --apis cannot be imported or has no registry."""
+
+
+class ApiDependencyError(GatewayError):
+    """An implementation asked for another API's implementation that no API started before it provides."""
 
 
 class UnknownApiError(GatewayError, KeyError):

@@ -11,20 +11,32 @@ An application module builds one `ApiRegistry` named `registry`::
     )
 
 The implementation is created once per worker and shared by both apps, so flipping an
-API between them never loses state.
+API between them never loses state. APIs start in registration order; an implementation
+that uses another API's asks its context for it by type, and gets it only if that API
+was registered (and so started) before it::
+
+    @asynccontextmanager
+    async def open_inference(context: ApiContext) -> AsyncIterator[InferenceImplementation]:
+        yield InferenceImplementation(context.implementation(ModelsImplementation), clock=context.clock)
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 
-from gateway.exceptions import UnknownApiError
+from gateway.exceptions import ApiDependencyError, UnknownApiError
+
+T = TypeVar("T")
+
+Clock = Callable[[], float]
+"""The current Unix time in seconds, as `time.time` gives it."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,26 @@ class ApiContext:
     max_body_size: int
     implementations: Mapping[str, Any]
     """The implementations of the APIs registered before this one, by name."""
+    clock: Clock = time.time
+    """Where implementations read the time from; tests give a clock they move themselves."""
+
+    def implementation(self, kind: type[T]) -> T:
+        """The one implementation started before this API that is a `kind`, typed as one.
+
+        Raises `ApiDependencyError` if none is (the API providing it is registered later, or
+        not at all) or several are.
+        """
+        found = [(name, impl) for name, impl in self.implementations.items() if isinstance(impl, kind)]
+        if len(found) == 1:
+            return found[0][1]
+        started = ", ".join(self.implementations) or "none"
+        if not found:
+            raise ApiDependencyError(
+                f"no API started so far provides a {kind.__name__} (started: {started}); "
+                "register the API that provides it before the one that needs it"
+            )
+        names = ", ".join(name for name, _ in found)
+        raise ApiDependencyError(f"several APIs provide a {kind.__name__} ({names}); ask for a narrower type")
 
 
 ImplementationFactory = Callable[[ApiContext], AbstractAsyncContextManager[Any]]

@@ -21,14 +21,18 @@ from apis.batches.models import (
     BatchError,
     BatchErrors,
     BatchRequestCounts,
+    BatchStatus,
     CompletionWindow,
     ListBatchesResponse,
 )
 from apis.batches.result_lines import error_answer, result_line
 from apis.files.implementation import FilesImplementation
+from apis.inference.implementation import InferenceImplementation
 from apis.inference.models import ChatCompletion, ChatCompletionRequest
+from apis.models.implementation import ModelsImplementation
 from apis.storage import fetch_all, fetch_one, open_database, write_transaction
 from gateway import ApiContext
+from gateway.registry import Clock
 from http_conventions import ConflictError, ResourceNotFoundError, is_storage_full
 
 log = structlog.get_logger(__name__)
@@ -44,19 +48,15 @@ CREATE TABLE IF NOT EXISTS batches (
 CREATE INDEX IF NOT EXISTS batches_by_creation ON batches (created_at, id);
 """
 WINDOW_SECONDS = 24 * 60 * 60
-CANCELLABLE = ("validating", "in_progress")
+CANCELLABLE = (BatchStatus.VALIDATING, BatchStatus.IN_PROGRESS)
 # A batch a stopped worker left in one of these is run again from its input.
-RESUMABLE = (*CANCELLABLE, "finalizing")
+RESUMABLE = (*CANCELLABLE, BatchStatus.FINALIZING)
 # The statuses resume() looks at: those above, and cancellations a stopped worker left unfinished.
-UNFINISHED = (*RESUMABLE, "cancelling")
+UNFINISHED = (*RESUMABLE, BatchStatus.CANCELLING)
 
 
 class ChatCompletions(Protocol):
     async def chat_completion(self, params: ChatCompletionRequest) -> Any: ...
-
-
-def _now() -> int:
-    return int(time.time())
 
 
 def current_worker() -> str:
@@ -94,6 +94,7 @@ class BatchesImplementation:
         *,
         worker_id: str | None = None,
         is_alive: Callable[[str], bool] = process_alive,
+        clock: Clock = time.time,
     ) -> None:
         self.db = db
         self.files = files
@@ -101,10 +102,14 @@ class BatchesImplementation:
         self.models = models
         self.worker_id = current_worker() if worker_id is None else worker_id
         self.is_alive = is_alive
+        self.clock = clock
         self._tasks: dict[str, asyncio.Task[None]] = {}
         # The tasks of this process share one connection, hence one transaction at a time: the
         # database lock keeps other processes out, this lock keeps this process's other tasks out.
         self._lock = asyncio.Lock()
+
+    def _now(self) -> int:
+        return int(self.clock())
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[None]:
@@ -147,13 +152,13 @@ class BatchesImplementation:
         metadata: dict[str, str] | None = None,
     ) -> Batch:
         await self._check_purpose(input_file_id)
-        created_at = _now()
+        created_at = self._now()
         batch = Batch(
             id=f"batch_{uuid.uuid4().hex}",
             endpoint=endpoint,
             input_file_id=input_file_id,
             completion_window=completion_window,
-            status="validating",
+            status=BatchStatus.VALIDATING,
             created_at=created_at,
             expires_at=created_at + WINDOW_SECONDS,
             metadata=metadata,
@@ -181,16 +186,19 @@ class BatchesImplementation:
     async def cancel_batch(self, batch_id: str) -> Batch:
         async with self._transaction():
             batch, owner = await self._row(batch_id)
-            if batch.status not in (*CANCELLABLE, "cancelling"):
+            if batch.status not in (*CANCELLABLE, BatchStatus.CANCELLING):
                 raise ConflictError(f"Cannot cancel a batch with status '{batch.status}'.")
             if owner is not None and self.is_alive(owner):
                 # Its runner, here or in another worker, reads the status before each request and stops.
-                if batch.status == "cancelling":
+                if batch.status == BatchStatus.CANCELLING:
                     return batch
-                return await self._save(batch, status="cancelling", cancelling_at=_now())
+                return await self._save(batch, status=BatchStatus.CANCELLING, cancelling_at=self._now())
             # No worker runs it any more: nothing would ever finish the cancellation, so it is immediate.
             return await self._save(
-                batch, status="cancelled", cancelling_at=batch.cancelling_at or _now(), cancelled_at=_now()
+                batch,
+                status=BatchStatus.CANCELLED,
+                cancelling_at=batch.cancelling_at or self._now(),
+                cancelled_at=self._now(),
             )
 
     async def list_batches(
@@ -226,7 +234,9 @@ class BatchesImplementation:
             else:
                 log.error("batch_crashed", batch_id=batch_id, exc_info=exc)
                 error = BatchError(code="internal_error", message=f"The batch could not be processed: {exc}")
-            await self._update(batch_id, {"status": "failed", "failed_at": _now(), "errors": BatchErrors(data=[error])})
+            await self._update(
+                batch_id, {"status": BatchStatus.FAILED, "failed_at": self._now(), "errors": BatchErrors(data=[error])}
+            )
 
     async def _process(self, batch_id: str) -> None:
         batch = await self._load(batch_id)
@@ -235,24 +245,24 @@ class BatchesImplementation:
             await self._update(
                 batch_id,
                 lambda b: (
-                    {"status": "cancelled", "cancelled_at": _now()}
-                    if b.status == "cancelling"
-                    else {"status": "failed", "failed_at": _now(), "errors": BatchErrors(data=errors)}
+                    {"status": BatchStatus.CANCELLED, "cancelled_at": self._now()}
+                    if b.status == BatchStatus.CANCELLING
+                    else {"status": BatchStatus.FAILED, "failed_at": self._now(), "errors": BatchErrors(data=errors)}
                 ),
             )
             return
         batch = await self._update(
             batch_id,
             lambda b: {
-                "status": b.status if b.status == "cancelling" else "in_progress",
-                "in_progress_at": _now(),
+                "status": b.status if b.status == BatchStatus.CANCELLING else BatchStatus.IN_PROGRESS,
+                "in_progress_at": self._now(),
                 "request_counts": BatchRequestCounts(total=len(requests)),
             },
         )
         outputs: list[str] = []
         failures: list[str] = []
         for request in requests:
-            if batch.status == "cancelling":
+            if batch.status == BatchStatus.CANCELLING:
                 break
             status_code, body = await self._answer(request)
             (outputs if status_code == 200 else failures).append(result_line(request.custom_id, status_code, body))
@@ -261,12 +271,20 @@ class BatchesImplementation:
         # A cancel may have come in since the last request was counted: it wins over finalizing.
         batch = await self._update(
             batch_id,
-            lambda b: {} if b.status == "cancelling" else {"status": "finalizing", "finalizing_at": _now()},
+            lambda b: (
+                {}
+                if b.status == BatchStatus.CANCELLING
+                else {"status": BatchStatus.FINALIZING, "finalizing_at": self._now()}
+            ),
         )
-        if batch.status == "cancelling":
-            await self._write_results(batch_id, outputs, failures, {"status": "cancelled", "cancelled_at": _now()})
+        if batch.status == BatchStatus.CANCELLING:
+            await self._write_results(
+                batch_id, outputs, failures, {"status": BatchStatus.CANCELLED, "cancelled_at": self._now()}
+            )
             return
-        await self._write_results(batch_id, outputs, failures, {"status": "completed", "completed_at": _now()})
+        await self._write_results(
+            batch_id, outputs, failures, {"status": BatchStatus.COMPLETED, "completed_at": self._now()}
+        )
 
     async def _answer(self, request: BatchRequest) -> tuple[int, Any]:
         try:
@@ -320,8 +338,8 @@ class BatchesImplementation:
             abandoned = owner is None or owner == self.worker_id or not self.is_alive(owner)
             if batch.status not in UNFINISHED or not abandoned:
                 return False
-            if batch.status == "cancelling":
-                await self._save(batch, status="cancelled", cancelled_at=_now())
+            if batch.status == BatchStatus.CANCELLING:
+                await self._save(batch, status=BatchStatus.CANCELLED, cancelled_at=self._now())
                 return False
             await self.db.execute("UPDATE batches SET claimed_by = ? WHERE id = ?", (self.worker_id, batch_id))
         log.info("batch_taken_over", batch_id=batch_id, worker=self.worker_id, previous_worker=owner)
@@ -356,9 +374,12 @@ async def _add_claims(db: aiosqlite.Connection) -> None:
 async def open_batches(context: ApiContext) -> AsyncIterator[BatchesImplementation]:
     async with open_database(context.data_dir, SCHEMA) as db:
         await _add_claims(db)
-        implementations = context.implementations
         batches = BatchesImplementation(
-            db, implementations["files"], implementations["inference"], implementations["models"]
+            db,
+            context.implementation(FilesImplementation),
+            context.implementation(InferenceImplementation),
+            context.implementation(ModelsImplementation),
+            clock=context.clock,
         )
         await batches.resume()
         try:

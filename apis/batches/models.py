@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, Field, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
@@ -10,9 +11,19 @@ from pydantic_core import PydanticCustomError
 
 from http_conventions import EmbeddedFields
 
-BatchStatus = Literal[
-    "validating", "failed", "in_progress", "finalizing", "completed", "expired", "cancelling", "cancelled"
-]
+
+class BatchStatus(StrEnum):
+    """Where a batch is in its lifecycle: validating -> in_progress -> finalizing -> completed (or failed,
+    or cancelling -> cancelled)."""
+
+    VALIDATING = "validating"
+    FAILED = "failed"
+    IN_PROGRESS = "in_progress"
+    FINALIZING = "finalizing"
+    COMPLETED = "completed"
+    EXPIRED = "expired"
+    CANCELLING = "cancelling"
+    CANCELLED = "cancelled"
 
 
 def _quoted(value: Any) -> str:

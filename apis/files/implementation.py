@@ -19,6 +19,7 @@ from starlette.responses import Response
 from apis.files.models import FileDeleted, FileObject, FilePurpose, ListFilesResponse, Order, UploadPurpose
 from apis.storage import fetch_all, fetch_one, held_directory, open_database
 from gateway import ApiContext
+from gateway.registry import Clock
 from http_conventions import ResourceNotFoundError
 
 SCHEMA = """
@@ -45,9 +46,10 @@ def _from_row(row: aiosqlite.Row) -> FileObject:
 class FilesImplementation:
     """The files API: content in `<data_dir>/files/<id>`, descriptions in SQLite."""
 
-    def __init__(self, db: aiosqlite.Connection, directory: Path) -> None:
+    def __init__(self, db: aiosqlite.Connection, directory: Path, *, clock: Clock = time.time) -> None:
         self.db = db
         self.directory = directory
+        self.clock = clock
 
     async def _store(self, chunks: AsyncIterator[bytes], filename: str, purpose: FilePurpose) -> FileObject:
         """Write the content and describe it, or leave nothing behind.
@@ -67,7 +69,7 @@ class FilesImplementation:
                     size += len(chunk)
                     await out.write(chunk)
             os.replace(temporary, destination)
-            created_at = int(time.time())
+            created_at = int(self.clock())
             await self.db.execute(
                 "INSERT INTO files (id, filename, purpose, bytes, created_at) VALUES (?, ?, ?, ?, ?)",
                 (file_id, filename, purpose, size, created_at),
@@ -158,4 +160,4 @@ async def open_files(context: ApiContext) -> AsyncIterator[FilesImplementation]:
     directory = context.data_dir / "files"
     directory.mkdir(parents=True, exist_ok=True)
     async with held_directory(directory, TEMPORARY_PREFIX), open_database(context.data_dir, SCHEMA) as db:
-        yield FilesImplementation(db, directory)
+        yield FilesImplementation(db, directory, clock=context.clock)

@@ -22,7 +22,9 @@ from apis.inference.models import (
     ChunkDelta,
     Usage,
 )
+from apis.models.implementation import ModelsImplementation
 from gateway import ApiContext
+from gateway.registry import Clock
 from http_conventions import LoopBudget, current_request_context
 
 LOREM = (
@@ -62,8 +64,9 @@ async def _prompt_words(request: ChatCompletionRequest) -> int:
 class InferenceImplementation:
     """Chat completions answered by `echo`, `lorem` and `slow-echo`."""
 
-    def __init__(self, models: ModelResolver) -> None:
+    def __init__(self, models: ModelResolver, *, clock: Clock = time.time) -> None:
         self.models = models
+        self.clock = clock
 
     async def _words(self, builtin: str, request: ChatCompletionRequest) -> AsyncIterator[str]:
         for index, word in enumerate(_answer_words(builtin, request)):
@@ -84,7 +87,7 @@ class InferenceImplementation:
         builtin = await self.models.resolve(params.model)
         header: dict[str, Any] = {
             "id": f"chatcmpl-{uuid.uuid4().hex}",
-            "created": int(time.time()),
+            "created": int(self.clock()),
             "model": params.model,
             "system_fingerprint": current_request_context().provider_data.get("system_fingerprint"),
         }
@@ -112,4 +115,4 @@ class InferenceImplementation:
 
 @asynccontextmanager
 async def open_inference(context: ApiContext) -> AsyncIterator[InferenceImplementation]:
-    yield InferenceImplementation(context.implementations["models"])
+    yield InferenceImplementation(context.implementation(ModelsImplementation), clock=context.clock)

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from apis.inspect.models import ApiFilter, HealthInfo, ListRoutesResponse, RouteInfo, VersionInfo
+from apis.providers.implementation import ProvidersImplementation
 from gateway import ApiContext, __version__
 from legacy_adapter import WebRoute, discover_routes, filter_routes
 
@@ -39,6 +40,6 @@ def inspect_factory(
     @asynccontextmanager
     async def open_inspect(context: ApiContext) -> AsyncIterator[InspectImplementation]:
         routes = {api: discover_routes(protocol) for api, protocol in protocols.items()}
-        yield InspectImplementation(routes, context.implementations["providers"].provider_types)
+        yield InspectImplementation(routes, context.implementation(ProvidersImplementation).provider_types)
 
     return open_inspect

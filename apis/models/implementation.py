@@ -13,6 +13,7 @@ from apis.limits import ModelMetadata
 from apis.models.models import ListModelsResponse, Model
 from apis.storage import fetch_all, fetch_one, open_database
 from gateway import ApiContext
+from gateway.registry import Clock
 from http_conventions import ConflictError, ResourceNotFoundError
 
 BUILTIN_MODELS = ("echo", "lorem", "slow-echo")
@@ -47,8 +48,9 @@ def _from_row(row: aiosqlite.Row) -> Model:
 class ModelsImplementation:
     """The models API over one SQLite connection."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, *, clock: Clock = time.time) -> None:
         self.db = db
+        self.clock = clock
 
     async def list_models(self) -> ListModelsResponse:
         rows = await fetch_all(self.db, "SELECT * FROM models ORDER BY created_at, id")
@@ -76,7 +78,7 @@ class ModelsImplementation:
         try:
             await self.db.execute(
                 "INSERT INTO models (id, provider_model_id, metadata, created_at) VALUES (?, ?, ?, ?)",
-                (model_id, provider_model_id, json.dumps(metadata or {}), int(time.time())),
+                (model_id, provider_model_id, json.dumps(metadata or {}), int(self.clock())),
             )
             await self.db.commit()
         except aiosqlite.IntegrityError as exc:
@@ -107,4 +109,4 @@ class ModelsImplementation:
 @asynccontextmanager
 async def open_models(context: ApiContext) -> AsyncIterator[ModelsImplementation]:
     async with open_database(context.data_dir, SCHEMA) as db:
-        yield ModelsImplementation(db)
+        yield ModelsImplementation(db, clock=context.clock)

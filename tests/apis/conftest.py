@@ -7,15 +7,13 @@ the six apps costs tens of milliseconds, which adds up over hundreds of tests).
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-import apis.batches.implementation
-import apis.files.implementation
-import apis.models.implementation
 from tests.apis.steps import SMALL_BODY_LIMIT, Clock, serve_legacy
 
 
@@ -26,9 +24,13 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of every example API in `legacy` mode, started (SQLite, batch runner) on `tmp_path`."""
-    async with serve_legacy(tmp_path) as client:
+async def client(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of every example API in `legacy` mode, started (SQLite, batch runner) on `tmp_path`.
+
+    The implementations read the time from `clock` if the test uses it, else from the system.
+    """
+    clock = request.getfixturevalue("clock") if "clock" in request.fixturenames else time.time
+    async with serve_legacy(tmp_path, clock=clock) as client:
         yield client
 
 
@@ -52,9 +54,6 @@ async def shared_client(shared_data_dir: Path) -> AsyncIterator[httpx.AsyncClien
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    """The clock models, files and batches read their creation times from (ordering tests need ties and gaps)."""
-    clock = Clock()
-    for module in (apis.models.implementation, apis.files.implementation, apis.batches.implementation):
-        monkeypatch.setattr(module, "time", clock)
-    return clock
+def clock() -> Clock:
+    """The clock of the implementations' context, for `client` (ordering tests need ties and gaps)."""
+    return Clock()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,10 @@ import anyio
 import httpx
 
 from apis.registry import registry
+from gateway import ApiContext, ApiRegistry
 from gateway.dispatch import GatewayApp
 from gateway.flags import FlagFile
+from gateway.registry import Clock as ClockFunction, ImplementationFactory
 from gateway.settings import MIB, ServerSettings
 
 MAX_BODY_SIZE = 10 * MIB
@@ -24,11 +27,30 @@ POLL_INTERVAL = 0.01
 FINAL_BATCH_STATUSES = frozenset({"completed", "failed", "cancelled", "expired"})
 
 
+def _reading(clock: ClockFunction, factory: ImplementationFactory) -> ImplementationFactory:
+    def open_implementation(context: ApiContext) -> AbstractAsyncContextManager[Any]:
+        return factory(dataclasses.replace(context, clock=clock))
+
+    return open_implementation
+
+
+def with_clock(apis: ApiRegistry, clock: ClockFunction) -> ApiRegistry:
+    """`apis` with every implementation reading the time from `clock` (its context's clock)."""
+    clocked = ApiRegistry()
+    for api in apis:
+        clocked.register_api(
+            api.name, implementation=_reading(clock, api.implementation), legacy=api.legacy, migrated=api.migrated
+        )
+    return clocked
+
+
 @asynccontextmanager
-async def serve_legacy(data_dir: Path, *, max_body_size: int = MAX_BODY_SIZE) -> AsyncIterator[httpx.AsyncClient]:
+async def serve_legacy(
+    data_dir: Path, *, max_body_size: int = MAX_BODY_SIZE, clock: ClockFunction = time.time
+) -> AsyncIterator[httpx.AsyncClient]:
     """Run the example APIs all-legacy on `data_dir` (lifespan included) and yield a client of them."""
     settings = ServerSettings(data_dir=data_dir, max_body_size=max_body_size)
-    app = GatewayApp(registry, settings, flags=FlagFile(default="legacy"))
+    app = GatewayApp(with_clock(registry, clock), settings, flags=FlagFile(default="legacy"))
     async with app.running():
         transport = httpx.ASGITransport(app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
@@ -36,15 +58,15 @@ async def serve_legacy(data_dir: Path, *, max_body_size: int = MAX_BODY_SIZE) ->
 
 
 class Clock:
-    """Stands in for the `time` module of the implementations, so creation times are chosen by the test.
+    """The clock of the implementations' context, so creation times are chosen by the test.
 
-    `time()` answers `now`; set it, or `advance()` it, between requests.
+    Calling it answers `now`; set it, or `advance()` it, between requests.
     """
 
     def __init__(self, now: float = 1_800_000_000) -> None:
         self.now = now
 
-    def time(self) -> float:
+    def __call__(self) -> float:
         return self.now
 
     def advance(self, seconds: float = 1) -> None:

@@ -27,6 +27,7 @@ from apis.batches.input_file import Models
 from apis.files.implementation import FilesImplementation
 from apis.inference.models import ChatCompletionRequest
 from apis.storage import DATABASE_NAME, open_database, write_transaction
+from gateway.registry import Clock
 from tests.apis.steps import (
     batch_line,
     create_batch,
@@ -73,13 +74,21 @@ class Workers:
         self.started = 0
 
     def implementation(
-        self, db: aiosqlite.Connection, files: FilesImplementation, inference: ChatCompletions, models: Models
+        self,
+        db: aiosqlite.Connection,
+        files: FilesImplementation,
+        inference: ChatCompletions,
+        models: Models,
+        *,
+        clock: Clock,
     ) -> BatchesImplementation:
         self.started += 1
         worker_id = f"worker-{self.started}"
         self.alive.add(worker_id)
         counting = CountingInference(inference, worker_id, self)
-        return BatchesImplementation(db, files, counting, models, worker_id=worker_id, is_alive=self.alive.__contains__)
+        return BatchesImplementation(
+            db, files, counting, models, worker_id=worker_id, is_alive=self.alive.__contains__, clock=clock
+        )
 
     def runners(self) -> set[str]:
         """The workers that answered at least one batch request."""

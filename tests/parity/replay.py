@@ -31,18 +31,14 @@ from typing import Any
 
 import anyio
 import httpx
-import pytest
 from ruamel.yaml import YAML
 
-import apis.batches.implementation
-import apis.files.implementation
-import apis.inference.implementation
-import apis.models.implementation
 from apis.registry import registry
 from gateway.dispatch import GatewayApp
 from gateway.flags import FlagFile
 from gateway.lifecycle import Side
 from gateway.settings import ServerSettings
+from tests.apis.steps import with_clock
 
 CATALOGUE = Path(__file__).parent / "catalogue"
 UNTIL_DEADLINE = 10.0
@@ -73,7 +69,7 @@ def catalogue_files() -> list[Path]:
 
 
 class TickingClock:
-    """Stands in for `time` in the implementations: every reading is one second later.
+    """The clock of the implementations' context: every reading is one second later.
 
     Creation times then never tie, so lists ordered by (time, random id) come out in the
     same order on both sides.
@@ -82,23 +78,17 @@ class TickingClock:
     def __init__(self) -> None:
         self.now = 1_800_000_000.0
 
-    def time(self) -> float:
+    def __call__(self) -> float:
         self.now += 1
         return self.now
 
 
 @asynccontextmanager
-async def serve(side: Side, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[httpx.AsyncClient]:
+async def serve(side: Side, data_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
     """Every example API served from `side`, on a fresh data directory and clock."""
-    clock = TickingClock()
-    for module in (
-        apis.models.implementation,
-        apis.files.implementation,
-        apis.batches.implementation,
-        apis.inference.implementation,
-    ):
-        monkeypatch.setattr(module, "time", clock)
-    app = GatewayApp(registry, ServerSettings(data_dir=data_dir), flags=FlagFile(default=side))
+    app = GatewayApp(
+        with_clock(registry, TickingClock()), ServerSettings(data_dir=data_dir), flags=FlagFile(default=side)
+    )
     async with app.running():
         transport = httpx.ASGITransport(app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://parity") as client:

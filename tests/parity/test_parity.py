@@ -21,13 +21,11 @@ def _difference(name: str, legacy: object, migrated: object) -> str:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("catalogue", catalogue_files(), ids=lambda path: path.stem)
-async def test_catalogue_answers_the_same_legacy_and_migrated(
-    catalogue: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_catalogue_answers_the_same_legacy_and_migrated(catalogue: Path, tmp_path: Path) -> None:
     steps = load_catalogue(catalogue)
-    async with serve("legacy", tmp_path / "legacy", monkeypatch) as client:
+    async with serve("legacy", tmp_path / "legacy") as client:
         legacy = await replay(client, steps)
-    async with serve("migrated", tmp_path / "migrated", monkeypatch) as client:
+    async with serve("migrated", tmp_path / "migrated") as client:
         migrated = await replay(client, steps)
     mismatches = [
         _difference(step.name, seen_legacy, seen_migrated)
