@@ -94,7 +94,8 @@ registry.register_api(
 registry.register_api("providers", implementation=open_providers, legacy=legacy_app("providers"))
 registry.register_api(
     "inspect",
-    implementation=inspect_factory(LEGACY_PROTOCOLS),
+    # Listed in the old server's order, not start-up order.
+    implementation=inspect_factory(api_order=list(LEGACY_PROTOCOLS)),
     legacy=legacy_app("inspect"),
     migrated=migrated_app("inspect", inspect_router),
 )

@@ -61,7 +61,10 @@ async def started_apis(registry: ApiRegistry, settings: ServerSettings) -> Async
     async with AsyncExitStack() as stack:
         for registration in registry:
             context = ApiContext(
-                data_dir=settings.data_dir, max_body_size=settings.max_body_size, implementations=implementations
+                data_dir=settings.data_dir,
+                max_body_size=settings.max_body_size,
+                implementations=implementations,
+                served=served,
             )
             implementation = await stack.enter_async_context(registration.implementation(context))
             implementations[registration.name] = implementation

@@ -23,15 +23,19 @@ was registered (and so started) before it::
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.applications import Starlette
 
 from gateway.exceptions import ApiDependencyError, UnknownApiError
+
+if TYPE_CHECKING:
+    # Only named here: the served APIs are built from registrations.
+    from gateway.lifecycle import ServedApi
 
 T = TypeVar("T")
 
@@ -49,6 +53,9 @@ class ApiContext:
     """The implementations of the APIs registered before this one, by name."""
     clock: Clock = time.time
     """Where implementations read the time from; tests give a clock they move themselves."""
+    served: Sequence[ServedApi] = ()
+    """The APIs started so far, with the app of each side: every API once the server serves
+    requests (`gateway.routes.collect_routes(context.served)` lists their routes)."""
 
     def implementation(self, kind: type[T]) -> T:
         """The one implementation started before this API that is a `kind`, typed as one.

@@ -4,13 +4,11 @@ from legacy_adapter.app import create_legacy_app, webmethod_routes
 from legacy_adapter.discovery import WebRoute, discover_routes, served_method
 from legacy_adapter.docstrings import Docstring, parse_docstring
 from legacy_adapter.exceptions import AdapterError, ImplementationError, ProtocolDefinitionError
-from legacy_adapter.route_listing import ApiFilter, filter_routes
 from legacy_adapter.webmethod import LEVELS, Level, WebMethod, webmethod
 
 __all__ = [
     "LEVELS",
     "AdapterError",
-    "ApiFilter",
     "Docstring",
     "ImplementationError",
     "Level",
@@ -19,7 +17,6 @@ __all__ = [
     "WebRoute",
     "create_legacy_app",
     "discover_routes",
-    "filter_routes",
     "parse_docstring",
     "served_method",
     "webmethod",

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
+from apis.inspect.implementation import listed
+from apis.inspect.models import ApiFilter
+from apis.registry import registry
 from gateway import __version__
+from gateway.dispatch import GatewayApp
+from gateway.flags import FlagFile
+from gateway.routes import GatewayRoute
+from gateway.settings import ServerSettings
 
 pytestmark = pytest.mark.anyio
 
@@ -125,3 +134,40 @@ async def test_inspect_every_listed_route_is_served(client: httpx.AsyncClient, r
     # An unrouted request gets 405 or 404 "Not Found"; a listed route reaches its endpoint (which may still refuse).
     assert response.status_code != 405
     assert response.json() != {"detail": "Not Found"}
+
+
+def _route(method: str, template: str, *, deprecated: bool = False) -> GatewayRoute:
+    return GatewayRoute("things", method, template, legacy=True, migrated=False, deprecated=deprecated)
+
+
+LEVELLED = [
+    _route("GET", "/v1/models"),
+    _route("GET", "/v1/openai/v1/models", deprecated=True),
+    _route("POST", "/v1alpha/eval"),
+    _route("POST", "/v1alpha/eval/old", deprecated=True),
+    _route("GET", "/v1beta/responses"),
+]
+
+
+@pytest.mark.parametrize(
+    ("api_filter", "expected"),
+    [
+        pytest.param(None, ["/v1/models", "/v1alpha/eval", "/v1beta/responses"], id="none-hides-deprecated"),
+        pytest.param("v1beta", ["/v1beta/responses"], id="v1beta"),
+        pytest.param("deprecated", ["/v1/openai/v1/models", "/v1alpha/eval/old"], id="deprecated-of-any-level"),
+    ],
+)
+def test_inspect_listing_filters_by_level_and_deprecation(api_filter: ApiFilter | None, expected: list[str]) -> None:
+    assert [route.template for route in listed(LEVELLED, api_filter)] == expected
+
+
+async def test_inspect_routes_are_the_same_whichever_side_serves(tmp_path: Path) -> None:
+    listings = []
+    for side in ("legacy", "migrated"):
+        app = GatewayApp(registry, ServerSettings(data_dir=tmp_path / side), flags=FlagFile(default=side))
+        async with app.running(), httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as client:
+            response = await client.get("/v1/inspect/routes")
+            assert response.headers["x-gateway-backend"] == side
+            listings.append(response.json())
+
+    assert listings[0] == listings[1] == {"data": as_listed(LISTED_ROUTES)}
