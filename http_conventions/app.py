@@ -28,6 +28,7 @@ class ConventionalApp(FastAPI):
         self._complete_document = complete_document
 
     def openapi(self) -> dict[str, Any]:
+        """The app's document, built on first use and the same object afterwards."""
         if self.openapi_schema is None:
             document = conventional_openapi(self)
             self.openapi_schema = self._complete_document(document) if self._complete_document else document
