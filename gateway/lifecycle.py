@@ -65,6 +65,7 @@ async def started_apis(registry: ApiRegistry, settings: ServerSettings) -> Async
                 max_body_size=settings.max_body_size,
                 implementations=implementations,
                 served=served,
+                api=registration.name,
             )
             implementation = await stack.enter_async_context(registration.implementation(context))
             implementations[registration.name] = implementation

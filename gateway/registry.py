@@ -56,6 +56,8 @@ class ApiContext:
     served: Sequence[ServedApi] = ()
     """The APIs started so far, with the app of each side: every API once the server serves
     requests (`gateway.routes.collect_routes(context.served)` lists their routes)."""
+    api: str = ""
+    """The name of the API being started."""
 
     def implementation(self, kind: type[T]) -> T:
         """The one implementation started before this API that is a `kind`, typed as one.
@@ -69,11 +71,13 @@ class ApiContext:
         started = ", ".join(self.implementations) or "none"
         if not found:
             raise ApiDependencyError(
-                f"no API started so far provides a {kind.__name__} (started: {started}); "
-                "register the API that provides it before the one that needs it"
+                f"API {self.api!r} needs a {kind.__name__}, which no API started before it provides "
+                f"(started: {started}); register the API that provides it before {self.api!r}"
             )
         names = ", ".join(name for name, _ in found)
-        raise ApiDependencyError(f"several APIs provide a {kind.__name__} ({names}); ask for a narrower type")
+        raise ApiDependencyError(
+            f"API {self.api!r} needs a {kind.__name__}, which several APIs provide ({names}); ask for a narrower type"
+        )
 
 
 ImplementationFactory = Callable[[ApiContext], AbstractAsyncContextManager[Any]]

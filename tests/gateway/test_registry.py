@@ -90,14 +90,14 @@ async def test_api_context_refuses_an_implementation_registered_later(tmp_path: 
         await _start(("shelf", _shelf), ("catalogue", _catalogue), data_dir=tmp_path)
 
     assert str(raised.value) == (
-        "no API started so far provides a Catalogue (started: none); "
-        "register the API that provides it before the one that needs it"
+        "API 'shelf' needs a Catalogue, which no API started before it provides (started: none); "
+        "register the API that provides it before 'shelf'"
     )
 
 
 @pytest.mark.anyio
 async def test_api_context_refuses_a_type_several_apis_provide(tmp_path: Path) -> None:
-    with pytest.raises(ApiDependencyError, match=r"several APIs provide a Catalogue \(old, new\)"):
+    with pytest.raises(ApiDependencyError, match=r"'shelf' needs a Catalogue, which several APIs provide \(old, new\)"):
         await _start(("old", _catalogue), ("new", _catalogue), ("shelf", _shelf), data_dir=tmp_path)
 
 
