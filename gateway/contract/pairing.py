@@ -15,14 +15,9 @@ from dataclasses import dataclass
 
 from gateway.contract.documents import Operation
 from gateway.exceptions import closest
+from http_conventions.openapi import openapi_path
 
 _PARAMETER = re.compile(r"\{[^}]*\}")
-_CONVERTER = re.compile(r"\{(\w+):\w+\}")
-
-
-def without_converters(template: str) -> str:
-    """``/v1/models/{model_id:path}`` as a document spells it: ``/v1/models/{model_id}``."""
-    return _CONVERTER.sub(r"{\1}", template)
 
 
 def path_parameters(path: str) -> list[str]:
@@ -32,7 +27,7 @@ def path_parameters(path: str) -> list[str]:
 
 def shape(path: str) -> str:
     """The path with its parameters unnamed: two routes of one shape match the same requests."""
-    return _PARAMETER.sub("{}", without_converters(path))
+    return _PARAMETER.sub("{}", openapi_path(path))
 
 
 def closest_twin(method: str, path: str, candidates: Iterable[tuple[str, str]]) -> tuple[str, str] | None:
