@@ -32,9 +32,9 @@ from bench.synthetic_apis import (
     registry_100,
     registry_1000,
 )
-from gateway.dispatch import GatewayApp
+from gateway.app import GatewayApp
 from gateway.flags import FlagFile
-from gateway.lifecycle import Side
+from gateway.modes import Side
 from gateway.registry import ApiRegistry
 from gateway.settings import ServerSettings
 
@@ -114,7 +114,7 @@ async def example_api_rows(data_dir: Path, rounds: int) -> list[Row]:
     async with AsyncExitStack() as stack:
         migrated_gw = await stack.enter_async_context(running_gateway(apis.registry, "migrated", data_dir / "m"))
         legacy_gw = await stack.enter_async_context(running_gateway(apis.registry, "legacy", data_dir / "l"))
-        models = next(api for api in migrated_gw.apis if api.name == "models")
+        models = next(api for api in migrated_gw.runtime.apis if api.name == "models")
         assert models.migrated is not None
         configs: dict[str, ASGIApp] = {
             "fastapi": models.migrated,
@@ -186,7 +186,7 @@ async def sse_rows(data_dir: Path, rounds: int) -> list[Row]:
     """POST /v1/chat/completions with stream: true, inference migrated, through the gateway and alone."""
     short, long = chat_request(1), chat_request(SSE_WORDS)
     async with running_gateway(apis.registry, "migrated", data_dir) as gateway:
-        inference = next(api for api in gateway.apis if api.name == "inference")
+        inference = next(api for api in gateway.runtime.apis if api.name == "inference")
         assert inference.migrated is not None
         bare = inference.migrated
         chunk_counts = {}

@@ -40,7 +40,7 @@ from bench.asgi_calls import RequestTemplate, expect, time_calls
 from bench.inprocess import MODEL_REQUEST, RAW_REQUEST, chat_request, running_gateway
 from bench.quiet_logs import drop_info_logs
 from bench.synthetic_apis import last_route_path, monolithic_app, raw_registry, registry_1000
-from gateway.lifecycle import Side
+from gateway.modes import Side
 from gateway.registry import ApiRegistry
 
 Target = Callable[[Path], Awaitable[tuple[ASGIApp, RequestTemplate]]]
@@ -60,7 +60,7 @@ async def _target(name: str, data_dir: Path) -> AsyncIterator[tuple[ASGIApp, Req
     elif name in ("migrated", "legacy", "fastapi", "adapter"):
         side: Side = "legacy" if name in ("legacy", "adapter") else "migrated"
         async with running_gateway(apis.registry, side, data_dir) as gateway:
-            models = next(api for api in gateway.apis if api.name == "models")
+            models = next(api for api in gateway.runtime.apis if api.name == "models")
             alone = models.legacy if side == "legacy" else models.migrated
             assert alone is not None
             yield (gateway if name in ("migrated", "legacy") else alone), MODEL_REQUEST
@@ -103,7 +103,7 @@ def _step_us(step: Callable[[], object], count: int = 20000) -> float:
 
 
 async def _parts(data_dir: Path) -> list[tuple[str, float]]:
-    """The library calls `GatewayApp._dispatch` makes per request, each timed alone (µs)."""
+    """The library calls the dispatcher makes per request, each timed alone (µs)."""
     devnull = open(os.devnull, "w")
     shared: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
@@ -119,7 +119,7 @@ async def _parts(data_dir: Path) -> list[tuple[str, float]]:
     quiet = structlog.get_logger("bench.parts")
     fields = {"method": "GET", "path": "/v1/models/echo", "reason": "api", "status": 200, "duration_ms": 0.1, "pid": 1}
     async with running_gateway(apis.registry, "migrated", data_dir) as gateway:
-        route = gateway.index.match("GET", "/v1/models/echo").route
+        route = gateway.runtime.index.match("GET", "/v1/models/echo").route
         assert route is not None
         message: dict[str, Any] = {
             "type": "http.response.start",
@@ -139,15 +139,15 @@ async def _parts(data_dir: Path) -> list[tuple[str, float]]:
         steps: list[tuple[str, Callable[[], object]]] = [
             ("request id: os.urandom(16).hex()", lambda: os.urandom(16).hex()),
             ("request id: per-process prefix + counter", lambda: f"{prefix}{next(counter):x}"),
-            ("RouteIndex.match, static path", lambda: gateway.index.match("GET", "/v1/models")),
-            ("RouteIndex.match, {model_id:path} path", lambda: gateway.index.match("GET", "/v1/models/echo")),
-            ("flags snapshot decision lookup", lambda: gateway.flags.snapshot.decisions[route.key]),
+            ("RouteIndex.match, static path", lambda: gateway.runtime.index.match("GET", "/v1/models")),
+            ("RouteIndex.match, {model_id:path} path", lambda: gateway.runtime.index.match("GET", "/v1/models/echo")),
+            ("flags snapshot decision lookup", lambda: gateway.runtime.flags.snapshot.decisions[route.key]),
             ("structlog clear_contextvars + bind 4 keys", contextvars),
             ("response start message with 2 headers added", headers),
-            ("RouteStats.record", lambda: gateway.stats.record(route.key, "migrated", 200, 0.1)),
+            ("RouteStats.record", lambda: gateway.runtime.stats.record(route.key, "migrated", 200, 0.1)),
             (
                 "GatewayMetrics.observe",
-                lambda: gateway.metrics.observe("models", "GET", route.template, "migrated", 200, 0.0001),
+                lambda: gateway.runtime.metrics.observe("models", "GET", route.template, "migrated", 200, 0.0001),
             ),
             ("log.info dropped by level (lazy proxy)", lambda: quiet.info("request", **fields)),
             ("log.info JSON line, PrintLogger (as gateway.logs)", lambda: print_json.info("request", **fields)),

@@ -22,7 +22,7 @@ from bench.asgi_calls import RequestTemplate, expect, time_calls
 from bench.inprocess import MODEL_REQUEST, RAW_REQUEST
 from bench.report import Row, Target
 from bench.synthetic_apis import raw_registry
-from gateway.dispatch import GatewayApp
+from gateway.app import GatewayApp
 from gateway.registry import ApiRegistry
 from gateway.settings import ServerSettings
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -20,8 +20,8 @@ from starlette.routing import Route
 from gateway.contract_status import ContractCounts, ContractStatus
 from gateway.flags import FlagsSnapshot
 from gateway.health import Readiness
-from gateway.lifecycle import SIDES
 from gateway.metrics import CONTENT_TYPE, GatewayMetrics
+from gateway.modes import SIDES
 from gateway.reload import LiveFlags
 from gateway.routes import GatewayRoute
 from gateway.stats import RouteStats
@@ -42,10 +42,6 @@ class ObservedGateway(Protocol):
 
     @property
     def flags(self) -> LiveFlags: ...
-
-
-def is_admin_path(path: str) -> bool:
-    return path.startswith(ADMIN_PREFIX) or path == METRICS_PATH
 
 
 def _timestamp(moment: datetime | None) -> str | None:
@@ -112,8 +108,8 @@ def route_table(routes: Iterable[GatewayRoute], snapshot: FlagsSnapshot) -> list
     ]
 
 
-def create_admin_app(gateway: ObservedGateway, paths: Sequence[str] = ("GET",)) -> Starlette:
-    """The admin endpoints over `gateway`; they only read (any other method gets 405)."""
+def admin_routes(gateway: ObservedGateway, middleware: Sequence[Middleware] | None = None) -> list[Route]:
+    """The admin endpoints over `gateway`, health aside, each behind `middleware`; they only read (else 405)."""
 
     async def status_endpoint(request: Request) -> Response:
         return JSONResponse(status(gateway, await gateway.contract.counts()))
@@ -125,15 +121,17 @@ def create_admin_app(gateway: ObservedGateway, paths: Sequence[str] = ("GET",)) 
         body = gateway.metrics.exposition(gateway.routes, gateway.flags.snapshot)
         return Response(body, media_type=CONTENT_TYPE)
 
+    return [
+        Route(f"{ADMIN_PREFIX}status", status_endpoint, methods=["GET"], middleware=middleware),
+        Route(f"{ADMIN_PREFIX}routes", routes_endpoint, methods=["GET"], middleware=middleware),
+        Route(METRICS_PATH, metrics_endpoint, methods=["GET"], middleware=middleware),
+    ]
+
+
+def health_route(readiness: Readiness) -> Route:
+    """`GET /_gateway/health`: 200 while `readiness` is ok, else 503, with the state."""
+
     async def health_endpoint(request: Request) -> Response:
-        readiness = gateway.readiness
         return JSONResponse({"status": readiness.state}, status_code=200 if readiness.ready else 503)
 
-    return Starlette(
-        routes=[
-            Route(f"{ADMIN_PREFIX}status", status_endpoint, methods=list(paths)),
-            Route(f"{ADMIN_PREFIX}routes", routes_endpoint, methods=list(paths)),
-            Route(HEALTH_PATH, health_endpoint, methods=list(paths)),
-            Route(METRICS_PATH, metrics_endpoint, methods=list(paths)),
-        ]
-    )
+    return Route(HEALTH_PATH, health_endpoint, methods=["GET"])

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+from dataclasses import dataclass
 from typing import Literal
 
 import structlog
+from starlette.middleware import Middleware
+from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway.admin import HEALTH_PATH
+from gateway.admin import ObservedGateway, admin_routes, health_route
 from gateway.bearer import Refusal, bearer_token, unknown_token
 from gateway.settings import ServerSettings
 
@@ -55,9 +58,39 @@ def admin_placement(settings: ServerSettings) -> Placement:
     return "nowhere"
 
 
-def warn_if_refused(settings: ServerSettings) -> None:
+@dataclass(frozen=True)
+class PlacedAdmin:
+    """The admin routes each listener serves, as `admin_placement` decides.
+
+    ::
+
+        placed = placed_admin(gateway, settings)
+        placed.main     # the main listener's routes: health, and the admin routes if placed there
+        placed.port     # the --admin-port listener's routes, or None
+    """
+
+    placement: Placement
+    main: tuple[Route, ...]
+    port: tuple[Route, ...] | None
+
+
+def placed_admin(gateway: ObservedGateway, settings: ServerSettings) -> PlacedAdmin:
+    """The admin routes of each listener under `settings`, each behind `--admin-token` if set, health aside."""
+    placement = admin_placement(settings)
+    health = health_route(gateway.readiness)
+    token = settings.admin_token
+    guard = [Middleware(AdminTokenGuard, token=token)] if token else None
+    admin = tuple(admin_routes(gateway, middleware=guard))
+    return PlacedAdmin(
+        placement=placement,
+        main=(health, *admin) if placement == "main" else (health,),
+        port=(health, *admin) if placement == "port" else None,
+    )
+
+
+def warn_if_refused(settings: ServerSettings, placement: Placement) -> None:
     """Say at start-up when the admin surface is on but answers nowhere."""
-    if settings.admin == "on" and admin_placement(settings) == "nowhere":
+    if settings.admin == "on" and placement == "nowhere":
         log.warning(
             "admin_not_served",
             host=settings.host,
@@ -66,16 +99,13 @@ def warn_if_refused(settings: ServerSettings) -> None:
 
 
 class AdminTokenGuard:
-    """The admin app behind a bearer token."""
+    """An admin endpoint behind a bearer token."""
 
     def __init__(self, app: ASGIApp, token: str) -> None:
         self.app = app
         self._token = token.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["path"] == HEALTH_PATH:
-            await self.app(scope, receive, send)
-            return
         try:
             token = bearer_token(scope)
             if not hmac.compare_digest(token.encode(), self._token):
@@ -84,8 +114,3 @@ class AdminTokenGuard:
             await refusal.send(scope, receive, send)
             return
         await self.app(scope, receive, send)
-
-
-def guarded_admin(app: ASGIApp, token: str | None) -> ASGIApp:
-    """`app` behind `token` if one is set."""
-    return AdminTokenGuard(app, token) if token else app

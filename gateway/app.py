@@ -1,11 +1,65 @@
-"""The application uvicorn imports in each worker, configured from `GATEWAY_*` variables."""
+"""The gateway as one ASGI app: its own routes in a small Starlette router, every other request dispatched.
+
+The router holds `/openapi.json`, `/docs`, `/_gateway/health` and, where the admin surface
+is placed on the main listener, the admin routes; its lifespan is the runtime's. uvicorn
+imports `create_app` in each worker.
+"""
 
 from __future__ import annotations
 
-from gateway.dispatch import GatewayApp
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+
+from starlette.routing import Router
+from starlette.types import Receive, Scope, Send
+
+from gateway.dispatch import Dispatcher
+from gateway.docs import GatewayDocs
+from gateway.flags import FlagFile
+from gateway.flags_source import flags_source
 from gateway.loading import load_registry
 from gateway.logs import configure_logging
+from gateway.registry import ApiRegistry
+from gateway.request_log import AnsweredByGateway
+from gateway.runtime import GatewayRuntime
 from gateway.settings import ServerSettings
+
+
+class GatewayApp:
+    """Serve every API of `registry`, each route from the side the flags choose.
+
+    `flags` is the flag file to follow (re-read while running), or fixed flags, e.g.
+    ``FlagFile(default="migrated")`` to serve everything that has a router from it::
+
+        app = GatewayApp(registry, ServerSettings(), flags=Path("config/migration.yaml"))
+        async with app.running():   # what the ASGI lifespan does
+            ...
+    """
+
+    def __init__(self, registry: ApiRegistry, settings: ServerSettings, flags: Path | FlagFile) -> None:
+        self.runtime = GatewayRuntime(registry, settings, flags_source(flags))
+        self.docs = GatewayDocs(self.runtime)
+        self.dispatcher = Dispatcher(self.runtime)
+        own = Router(
+            routes=[*self.docs.routes(), *self.runtime.admin.main],
+            lifespan=lambda app: self.runtime.running(),
+            # Only exact paths are the gateway's; `/docs/` is a path like any other.
+            redirect_slashes=False,
+        )
+        self._own = AnsweredByGateway(own, self.runtime.request_log)
+        self._own_paths = frozenset(route.path for route in own.routes)  # type: ignore[attr-defined]
+
+    def running(self) -> AbstractAsyncContextManager[None]:
+        """Start every API, load the flags and follow the file until the block ends (the ASGI lifespan)."""
+        return self.runtime.running()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # One set lookup keeps the API requests out of the router, which would also take over
+        # `scope["router"]` from the apps behind it.
+        if scope["type"] == "http" and scope["path"] not in self._own_paths:
+            await self.dispatcher(scope, receive, send)
+        else:
+            await self._own(scope, receive, send)
 
 
 def create_app() -> GatewayApp:

@@ -20,10 +20,11 @@ from gateway.cli_diff import diff
 from gateway.exceptions import SettingError
 from gateway.flags_cli import flags_app
 from gateway.http_protocol import http_protocol
-from gateway.lifecycle import Side, prepare_data_dir
+from gateway.lifecycle import prepare_data_dir
 from gateway.listener import bind_listener, serve_on
 from gateway.logs import configure_logging
 from gateway.metrics import shared_across_workers
+from gateway.modes import Side
 from gateway.openapi import merged_openapi
 from gateway.routes import GatewayRoute
 from gateway.settings import AdminMode, LogFormat, setting_error_message

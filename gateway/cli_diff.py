@@ -22,7 +22,7 @@ from gateway.contract import (
     load_ignore_file,
 )
 from gateway.exceptions import ContractInputError, GatewayError
-from gateway.lifecycle import SIDES, Side
+from gateway.modes import SIDES, Side
 from gateway.offline import scratch_apis
 from gateway.registry import ApiRegistry
 

@@ -20,20 +20,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gateway.exceptions import FlagsError, did_you_mean
 from gateway.flags_file import load_flags_yaml
-from gateway.lifecycle import Side
+from gateway.modes import MODES, ROUTER_MODES, Mode, Side
 from gateway.partial_migration import LegacyOnlyRoute, legacy_only_routes
 from gateway.routes import GatewayRoute, apis_with_router
 
-Mode = Side
-MODES: tuple[str, ...] = get_args(Side)
-ROUTER_MODES: frozenset[Mode] = frozenset({"migrated"})
-"""The modes that serve from an API's router, and so need one (shadow and canary will too)."""
 Reason = Literal["route", "api", "default"]
 
 
@@ -59,10 +55,15 @@ class FlagFile(BaseModel):
         return entry if isinstance(entry, ApiFlags) else ApiFlags(mode=entry)
 
 
+# Where pydantic names the member of `Mode | ApiFlags` it tried, in ("apis", API, member, ...).
+_API_ENTRY_MEMBER = 2
+
+
 def _key_path(loc: tuple[Any, ...]) -> str:
-    # pydantic reports which member of `Mode | ApiFlags` it tried; the person wrote neither.
-    parts = [str(part) for part in loc if part not in ("literal['legacy','migrated']", "ApiFlags")]
-    return ".".join(parts)
+    # The person wrote an API entry, not a member of its union type: that part of the location goes.
+    if loc[:1] == ("apis",) and len(loc) > _API_ENTRY_MEMBER:
+        loc = (*loc[:_API_ENTRY_MEMBER], *loc[_API_ENTRY_MEMBER + 1 :])
+    return ".".join(str(part) for part in loc)
 
 
 def _structure_error(path: Path, exc: ValidationError) -> FlagsError:

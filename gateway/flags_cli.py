@@ -20,8 +20,9 @@ from rich.table import Table
 from gateway.cli_common import ApisOption, FlagsOption, fail, load_app_registry, load_settings, served
 from gateway.contract import counts, diff_apis
 from gateway.exceptions import FlagsError
-from gateway.flags import MODES, ROUTER_MODES, FlagFile, FlagsSnapshot, check_against_routes, parse_flags
+from gateway.flags import FlagFile, FlagsSnapshot, check_against_routes, parse_flags
 from gateway.flags_editor import FlagDocument
+from gateway.modes import MODES, ROUTER_MODES
 from gateway.routes import GatewayRoute
 
 flags_app = typer.Typer(

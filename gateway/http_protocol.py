@@ -29,7 +29,8 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 from uvicorn.server import ServerState
 
-from gateway.request_log import BACKEND_HEADERS, GATEWAY, REQUEST_ID_HEADER, new_request_id, write_request_line
+from gateway.modes import GATEWAY
+from gateway.request_log import BACKEND_HEADERS, REQUEST_ID_HEADER, new_request_id, write_request_line
 from gateway.settings import ServerSettings
 
 log = structlog.get_logger("gateway.http")

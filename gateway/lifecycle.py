@@ -7,16 +7,14 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from starlette.applications import Starlette
 
 from gateway.exceptions import SettingError
+from gateway.modes import Side
 from gateway.registry import ApiContext, ApiRegistry
 from gateway.settings import ServerSettings
-
-Side = Literal["legacy", "migrated"]
-SIDES: tuple[Side, ...] = ("legacy", "migrated")
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,19 @@ from contextlib import contextmanager
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 
 from gateway.flags import FlagsSnapshot
-from gateway.lifecycle import SIDES
+from gateway.modes import SIDES
 from gateway.routes import GatewayRoute
 
 MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+OTHER_METHOD = "OTHER"
+# RFC 9110's methods and PATCH: a client's made-up method must not become a series of its own, kept forever.
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"})
+
+
+def method_label(method: str) -> str:
+    """`method` as the `method` label of a request no route matched: a standard method, else `OTHER`."""
+    return method if method in HTTP_METHODS else OTHER_METHOD
 
 
 @contextmanager
@@ -68,6 +76,7 @@ class GatewayMetrics:
         )
 
     def observe(self, api: str, method: str, route: str, backend: str, status: int, seconds: float) -> None:
+        """Count a request; every label must come from a bounded set (a route's method, or `method_label`)."""
         labels = (api, method, route, backend, status // 100)
         children = self._children.get(labels)
         if children is None:

@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from gateway.__about__ import __version__
-from gateway.lifecycle import SIDES, ServedApi, Side
+from gateway.lifecycle import ServedApi
+from gateway.modes import SIDES, Side
 from gateway.routes import GatewayRoute
 from http_conventions.openapi import openapi_path
 

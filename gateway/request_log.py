@@ -12,30 +12,43 @@ import os
 import re
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.lifecycle import SIDES
+from gateway.flags import Reason
+from gateway.modes import BACKENDS, GATEWAY, Backend
 
 log = structlog.get_logger("gateway.request")
 
 REQUEST_ID_HEADER = "x-request-id"
 BACKEND_HEADER = "x-gateway-backend"
-GATEWAY = "gateway"
-"""The backend named when the gateway answers itself."""
 MAX_REQUEST_ID_LENGTH = 128
 
 _REQUEST_ID_HEADER = REQUEST_ID_HEADER.encode()
 # An incoming id is echoed in a header and written to the log: printable ASCII of a sane length only.
 _SANE_REQUEST_ID = re.compile(rb"[\x20-\x7e]{1,%d}" % MAX_REQUEST_ID_LENGTH)
-BACKEND_HEADERS = {name: (BACKEND_HEADER.encode(), name.encode()) for name in (*SIDES, GATEWAY)}
+BACKEND_HEADERS = {name: (BACKEND_HEADER.encode(), name.encode()) for name in BACKENDS}
 _INTERNAL_ERROR = {"error": {"detail": "Internal server error: An unexpected error occurred."}}
 
 Done = Callable[[int, float], None]
 """Called with the status and the seconds taken once a request is answered."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The app that answers a request, and what its headers and request line say about it."""
+
+    app: ASGIApp
+    backend: Backend
+    reason: Reason | None = None
+    api: str | None = None
+    route: str | None = None
+    """The route template."""
+    done: Done | None = None
 
 
 def new_request_id() -> str:
@@ -82,31 +95,21 @@ class RequestLog:
     ::
 
         request_log = RequestLog()
-        await request_log.serve(app, scope, receive, send, backend="migrated", api="models", ...)
+        await request_log.serve(Answer(app, "migrated", api="models", ...), scope, receive, send)
     """
 
     def __init__(self) -> None:
         self.pid = os.getpid()
 
-    async def serve(
-        self,
-        app: ASGIApp,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        *,
-        backend: str,
-        reason: str | None = None,
-        api: str | None = None,
-        route: str | None = None,
-        done: Done | None = None,
-    ) -> None:
-        """Answer with `app`; an exception before the response starts becomes the unhandled-error 500."""
+    async def serve(self, answer: Answer, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer with `answer.app`; an exception before the response starts becomes the unhandled-error 500."""
         started = time.perf_counter()
         request = request_id(scope)
         structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request, api=api, route=route, backend=backend)
-        extra_headers = (BACKEND_HEADERS[backend], (_REQUEST_ID_HEADER, request.encode("ascii")))
+        structlog.contextvars.bind_contextvars(
+            request_id=request, api=answer.api, route=answer.route, backend=answer.backend
+        )
+        extra_headers = (BACKEND_HEADERS[answer.backend], (_REQUEST_ID_HEADER, request.encode("ascii")))
         status = 0
         complete = disconnected = False
 
@@ -129,7 +132,7 @@ class RequestLog:
             return message
 
         try:
-            await app(scope, receive_noting_disconnect, send_with_headers)
+            await answer.app(scope, receive_noting_disconnect, send_with_headers)
         except Exception:
             log.exception("request_failed")
             if not status:
@@ -138,12 +141,12 @@ class RequestLog:
         finally:
             seconds = time.perf_counter() - started
             status = status or 500
-            if done is not None:
-                done(status, seconds)
+            if answer.done is not None:
+                answer.done(status, seconds)
             write_request_line(
                 method=scope["method"],
                 path=scope["path"],
-                reason=reason,
+                reason=answer.reason,
                 status=status,
                 seconds=seconds,
                 pid=self.pid,
@@ -157,9 +160,10 @@ class AnsweredByGateway:
     def __init__(self, app: ASGIApp, request_log: RequestLog) -> None:
         self.app = app
         self.request_log = request_log
+        self._answer = Answer(app, GATEWAY)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            await self.request_log.serve(self.app, scope, receive, send, backend=GATEWAY)
+            await self.request_log.serve(self._answer, scope, receive, send)
         else:
             await self.app(scope, receive, send)

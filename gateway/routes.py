@@ -109,62 +109,66 @@ def _literal_prefix(template: str) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
-class _Pattern:
-    regex: re.Pattern[str]
-    by_method: dict[str, GatewayRoute]
-
-
-@dataclass(frozen=True)
 class RouteMatch:
     """The route a request goes to, or the methods its path allows (405), or neither (404)."""
 
     route: GatewayRoute | None = None
     allowed: frozenset[str] = frozenset()
+    key: str | None = field(init=False, compare=False)
+    """The route's key; None when no route matched."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", self.route.key if self.route else None)
 
 
 NOT_FOUND = RouteMatch()
 
 
-def _pick(by_method: dict[str, GatewayRoute], method: str) -> GatewayRoute | None:
-    # HEAD is answered by the GET route, as Starlette does.
-    return by_method.get(method) or (by_method.get("GET") if method == "HEAD" else None)
+class _Template:
+    """The matches of one path template, made once: a request allocates none."""
+
+    def __init__(self, by_method: dict[str, GatewayRoute]) -> None:
+        self.by_method = {method: RouteMatch(route=route) for method, route in by_method.items()}
+        if "GET" in by_method and "HEAD" not in by_method:
+            # HEAD is answered by the GET route, as Starlette does.
+            self.by_method["HEAD"] = self.by_method["GET"]
+        self.refused = RouteMatch(allowed=frozenset(by_method))
+
+    def match(self, method: str) -> RouteMatch:
+        return self.by_method.get(method, self.refused)
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    regex: re.Pattern[str]
+    template: _Template
 
 
 class RouteIndex:
     """Find the route of a method and decoded path in time independent of the number of routes."""
 
     def __init__(self, routes: Iterable[GatewayRoute]) -> None:
-        self._static: dict[str, dict[str, GatewayRoute]] = {}
+        static: dict[str, dict[str, GatewayRoute]] = {}
         patterns: dict[str, dict[str, GatewayRoute]] = {}
         for route in routes:
-            target = patterns if "{" in route.template else self._static
+            target = patterns if "{" in route.template else static
             target.setdefault(route.template, {}).setdefault(route.method, route)
+        self._static = {template: _Template(by_method) for template, by_method in static.items()}
         self._by_prefix: dict[tuple[str, ...], list[_Pattern]] = {}
         for template, by_method in patterns.items():
             regex, _, _ = compile_path(template)
-            self._by_prefix.setdefault(_literal_prefix(template), []).append(_Pattern(regex, by_method))
+            self._by_prefix.setdefault(_literal_prefix(template), []).append(_Pattern(regex, _Template(by_method)))
         self._depths = sorted({len(prefix) for prefix in self._by_prefix}, reverse=True)
 
-    def lookup(self, method: str, path: str) -> GatewayRoute | None:
-        """The route of this method and path, if there is one (the hot path: no allocation)."""
-        by_method = self._methods(path)
-        return _pick(by_method, method) if by_method else None
-
     def match(self, method: str, path: str) -> RouteMatch:
-        """The route, or else the methods the path allows (405), or neither (404)."""
-        by_method = self._methods(path)
-        if by_method is None:
-            return NOT_FOUND
-        route = _pick(by_method, method)
-        return RouteMatch(route=route) if route else RouteMatch(allowed=frozenset(by_method))
+        """The route, or else the methods the path allows (405), or neither (404); the path is matched once."""
+        template = self._static.get(path) or self._match_pattern(path)
+        return template.match(method) if template is not None else NOT_FOUND
 
-    def _methods(self, path: str) -> dict[str, GatewayRoute] | None:
-        return self._static.get(path) or self._match_pattern(path)
-
-    def _match_pattern(self, path: str) -> dict[str, GatewayRoute] | None:
+    def _match_pattern(self, path: str) -> _Template | None:
         segments = tuple(path.strip("/").split("/"))
         for depth in self._depths:
             for pattern in self._by_prefix.get(segments[:depth], ()):
                 if pattern.regex.match(path):
-                    return pattern.by_method
+                    return pattern.template
         return None

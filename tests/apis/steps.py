@@ -15,7 +15,7 @@ import httpx
 
 from apis.registry import registry
 from gateway import ApiContext, ApiRegistry
-from gateway.dispatch import GatewayApp
+from gateway.app import GatewayApp
 from gateway.flags import FlagFile
 from gateway.registry import Clock as ClockFunction, ImplementationFactory
 from gateway.settings import MIB, ServerSettings

@@ -11,7 +11,7 @@ from apis.inspect.implementation import listed
 from apis.inspect.models import ApiFilter
 from apis.registry import registry
 from gateway import __version__
-from gateway.dispatch import GatewayApp
+from gateway.app import GatewayApp
 from gateway.flags import FlagFile
 from gateway.routes import GatewayRoute
 from gateway.settings import ServerSettings

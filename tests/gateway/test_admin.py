@@ -9,7 +9,7 @@ import pytest
 from openapi_spec_validator import validate
 
 import apis
-from gateway.dispatch import GatewayApp
+from gateway.app import GatewayApp
 from gateway.settings import ServerSettings
 from gateway.stats import WINDOW, BackendStats, RouteStats
 from tests.gateway import renamed_parameter_api

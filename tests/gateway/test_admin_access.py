@@ -11,7 +11,7 @@ import structlog.testing
 
 import apis
 from gateway.admin_access import admin_placement, is_loopback
-from gateway.dispatch import GatewayApp
+from gateway.app import GatewayApp
 from gateway.flags import FlagFile
 from gateway.settings import ServerSettings
 

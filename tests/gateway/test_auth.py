@@ -16,7 +16,7 @@ import structlog.testing
 from starlette.requests import Request
 
 import apis
-from gateway.dispatch import GatewayApp
+from gateway.app import GatewayApp
 from gateway.exceptions import AuthMismatchError
 from gateway.flags import ApiFlags, FlagFile
 from gateway.registry import ApiRegistry
@@ -79,7 +79,7 @@ async def _status_matrix(tmp_path: Path, flags: FlagFile) -> dict[tuple[str, str
     """The status of every route of the example APIs, with every kind of credentials."""
     statuses: dict[tuple[str, str], int] = {}
     async with _gateway(tmp_path, flags, auth=_tokens_file(tmp_path)) as (app, client):
-        for route in app.routes:
+        for route in app.runtime.routes:
             path = re.sub(r"{[^}]+}", "nobody", route.template)
             for name, headers in CREDENTIALS.items():
                 response = await client.request(route.method, path, headers=headers)

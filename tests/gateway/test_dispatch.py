@@ -10,9 +10,9 @@ import structlog
 import structlog.testing
 
 import apis
-from gateway.dispatch import GatewayApp
+from gateway.app import GatewayApp
 from gateway.flags import FlagFile
-from gateway.lifecycle import Side
+from gateway.modes import Side
 from gateway.settings import ServerSettings
 
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 import apis
-from gateway.dispatch import GatewayApp
+from gateway.app import GatewayApp
 from gateway.flags import FlagFile
 from gateway.health import Readiness, draining_on_exit_signals
 from gateway.settings import ServerSettings

@@ -12,9 +12,9 @@ import structlog.testing
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import apis
-from gateway.dispatch import GatewayApp
+from gateway.app import GatewayApp
 from gateway.flags import FlagFile
-from gateway.request_log import RequestLog, request_id
+from gateway.request_log import Answer, RequestLog, request_id
 from gateway.settings import ServerSettings
 
 NEW_ID = re.compile(r"[0-9a-f]{32}")
@@ -93,7 +93,7 @@ async def _serve_once(app: ASGIApp, client_messages: list[Message]) -> MutableMa
 
     scope: Scope = {"type": "http", "method": "POST", "path": "/stream", "headers": []}
     with structlog.testing.capture_logs() as logs:
-        await RequestLog().serve(app, scope, receive, send, backend="migrated")
+        await RequestLog().serve(Answer(app, "migrated"), scope, receive, send)
     (line,) = (entry for entry in logs if entry["event"] == "request")
     return line
 
@@ -133,7 +133,7 @@ async def test_app_failing_before_answering_gets_the_unhandled_error_with_the_he
 
     scope: Scope = {"type": "http", "method": "GET", "path": "/x", "headers": [(b"x-request-id", b"f-1")]}
     with structlog.testing.capture_logs() as logs:
-        await RequestLog().serve(failing, scope, receive, send, backend="legacy")
+        await RequestLog().serve(Answer(failing, "legacy"), scope, receive, send)
 
     assert sent[0]["status"] == 500
     assert (b"x-request-id", b"f-1") in sent[0]["headers"]

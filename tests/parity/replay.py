@@ -34,9 +34,9 @@ import httpx
 from ruamel.yaml import YAML
 
 from apis.registry import registry
-from gateway.dispatch import GatewayApp
+from gateway.app import GatewayApp
 from gateway.flags import FlagFile
-from gateway.lifecycle import Side
+from gateway.modes import Side
 from gateway.settings import ServerSettings
 from tests.apis.steps import with_clock
 

@@ -1,0 +1,24 @@
+"""The two sides an API is served from, the modes a flag gives it, and the backends a response names.
+
+Each is named here once; the flag file's schema, its error messages, the CLI's choices, the
+status page and the `x-gateway-backend` header all take them from this module.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal, get_args
+
+Side = Literal["legacy", "migrated"]
+"""An app of an API: the legacy adapter's, or the migrated router's."""
+SIDES: tuple[Side, ...] = get_args(Side)
+
+Mode = Literal[Side]
+"""How the flags serve an API or a route: every side is a mode; `shadow` and `canary` will join them."""
+MODES: tuple[Mode, ...] = get_args(Mode)
+ROUTER_MODES: frozenset[Mode] = frozenset({"migrated"})
+"""The modes that serve from an API's router, and so need one (shadow and canary will too)."""
+
+GATEWAY: Final = "gateway"
+"""The backend named when the gateway answers itself (404, 405, docs, admin)."""
+Backend = Literal[Side, "gateway"]
+BACKENDS: tuple[Backend, ...] = get_args(Backend)

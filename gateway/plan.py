@@ -1,0 +1,55 @@
+"""Per flags snapshot, once: the strategy of every route, so a request needs one dict lookup."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
+
+from starlette.types import ASGIApp
+
+from gateway.auth import GatewayAuth
+from gateway.flags import FlagsSnapshot
+from gateway.modes import Mode, Side
+from gateway.request_log import Done
+from gateway.routes import GatewayRoute
+from gateway.strategies import RouteServing, Strategy
+from gateway.strategies.serve import ServeSide
+
+STRATEGIES: Mapping[Mode, Callable[[RouteServing], Strategy]] = {"legacy": ServeSide, "migrated": ServeSide}
+"""The strategy of each mode: a mode joins the gateway with its strategy module and an entry here."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How each route is served under one flags snapshot; a request no route matched goes to `unmatched`."""
+
+    snapshot: FlagsSnapshot | None
+    by_route: Mapping[str | None, Strategy]
+    unmatched: Strategy
+
+    def strategy(self, route_key: str | None) -> Strategy:
+        return self.by_route.get(route_key, self.unmatched)
+
+
+def build_plan(
+    snapshot: FlagsSnapshot,
+    routes: tuple[GatewayRoute, ...],
+    apps: Mapping[str, Mapping[Side, ASGIApp]],
+    auth: GatewayAuth,
+    recorder: Callable[[GatewayRoute, Side], Done],
+    unmatched: Strategy,
+) -> Plan:
+    """The plan of `snapshot`: each route's mode's strategy over its API's apps, behind its auth requirement."""
+    by_route: dict[str | None, Strategy] = {}
+    for route in routes:
+        decision = snapshot.decisions[route.key]
+        serving = RouteServing(
+            route=route,
+            decision=decision,
+            apps=apps[route.api],
+            guard=partial(auth.guard, route),
+            recorder=partial(recorder, route),
+        )
+        by_route[route.key] = STRATEGIES[decision.backend](serving)
+    return Plan(snapshot, by_route, unmatched)

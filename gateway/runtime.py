@@ -1,0 +1,105 @@
+"""The running gateway: its started APIs, the flags it follows, its admin listener and its plan.
+
+`running()` is the ASGI lifespan: it starts every API, loads the flags (and follows the
+file), starts the admin listener on `--admin-port`, and marks the worker ready; requests
+read what it holds, the plan of the flags in force above all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.types import ASGIApp
+
+from gateway.admin_access import placed_admin, warn_if_refused
+from gateway.admin_server import admin_listener
+from gateway.auth import GatewayAuth
+from gateway.contract_status import ContractStatus
+from gateway.flags_source import FlagsSource
+from gateway.health import Readiness, draining_on_exit_signals
+from gateway.http_protocol import http_protocol
+from gateway.lifecycle import ServedApi, started_apis
+from gateway.metrics import GatewayMetrics
+from gateway.modes import SIDES, Side
+from gateway.plan import Plan, build_plan
+from gateway.registry import ApiRegistry
+from gateway.reload import LiveFlags
+from gateway.request_log import AnsweredByGateway, Done, RequestLog
+from gateway.routes import GatewayRoute, RouteIndex, collect_routes
+from gateway.settings import ServerSettings
+from gateway.stats import RouteStats
+from gateway.strategies.unmatched import Unmatched
+
+
+class GatewayRuntime:
+    """Everything one worker of the gateway holds while it serves `registry` under `settings`."""
+
+    def __init__(self, registry: ApiRegistry, settings: ServerSettings, flags: FlagsSource) -> None:
+        self.registry = registry
+        self.settings = settings
+        self.flags_source = flags
+        self.apis: list[ServedApi] = []
+        self.routes: tuple[GatewayRoute, ...] = ()
+        self.index = RouteIndex(())
+        self.stats = RouteStats()
+        self.metrics = GatewayMetrics()
+        self.readiness = Readiness()
+        self.contract = ContractStatus(lambda: self.apis)
+        self.request_log = RequestLog()
+        self.auth = GatewayAuth.from_setting(settings.auth)
+        self.admin = placed_admin(self, settings)
+        self._live: LiveFlags | None = None
+        self._apps: Mapping[str, Mapping[Side, ASGIApp]] = {}
+        self._unmatched = Unmatched(self.metrics)
+        self._plan = Plan(None, {}, self._unmatched)
+
+    @property
+    def flags(self) -> LiveFlags:
+        """The flags in force (only while running)."""
+        assert self._live is not None, "the gateway has flags only while running()"
+        return self._live
+
+    def plan(self) -> Plan:
+        """The strategy of every route under the flags in force, made once per flags version."""
+        live = self._live
+        if live is None:
+            # Before start-up no route is known: every request is unmatched.
+            return self._plan
+        if self._plan.snapshot is not live.snapshot:
+            self._plan = build_plan(live.snapshot, self.routes, self._apps, self.auth, self._recorder, self._unmatched)
+        return self._plan
+
+    def _recorder(self, route: GatewayRoute, side: Side) -> Done:
+        """What a request of `route` answered by `side` adds to the stats and metrics."""
+
+        def done(status: int, seconds: float) -> None:
+            self.stats.record(route.key, side, status, seconds * 1000)
+            self.metrics.observe(route.api, route.method, route.template, side, status, seconds)
+
+        return done
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Start every API, load the flags and follow them until the block ends."""
+        async with started_apis(self.registry, self.settings) as apis, AsyncExitStack() as stack:
+            self.apis = apis
+            self.routes = tuple(collect_routes(apis))
+            self.auth.check(self.routes)
+            self.index = RouteIndex(self.routes)
+            self._apps = {api.name: {side: app for side in SIDES if (app := api.app(side))} for api in apis}
+            self._live = await stack.enter_async_context(self.flags_source.followed(self.routes))
+            if self.admin.port is not None and self.settings.admin_port is not None:
+                admin_app = AnsweredByGateway(Starlette(routes=list(self.admin.port)), self.request_log)
+                protocol = http_protocol(self.settings)
+                await stack.enter_async_context(
+                    admin_listener(admin_app, self.settings.host, self.settings.admin_port, protocol)
+                )
+            warn_if_refused(self.settings, self.admin.placement)
+            stack.enter_context(draining_on_exit_signals(self.readiness))
+            self.readiness.state = "ok"
+            try:
+                yield
+            finally:
+                self.readiness.state = "draining"
