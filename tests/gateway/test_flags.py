@@ -62,6 +62,15 @@ def test_flags_short_and_long_forms_parse() -> None:
             id="route-key-near-miss",
         ),
         pytest.param("apis:\n  providers: migrated\n", "apis.providers", "has no router yet", id="no-router"),
+        pytest.param(
+            "apis:\n  models:\n    mode: migratd\n", "apis.models.mode", "did you mean 'migrated'?", id="long-form-mode"
+        ),
+        pytest.param(
+            'apis:\n  models:\n    routes:\n      "GET /v1/models": legasy\n',
+            "apis.models.routes.GET /v1/models",
+            "did you mean 'legacy'?",
+            id="route-override-mode",
+        ),
     ],
 )
 def test_flags_error_names_file_key_and_closest_name(text: str, key: str, message: str) -> None:

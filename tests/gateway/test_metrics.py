@@ -3,9 +3,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import httpx
 import pytest
 
-from gateway.metrics import MULTIPROCESS_DIRECTORY, shared_across_workers
+import apis
+from gateway.app import GatewayApp
+from gateway.flags import FlagFile
+from gateway.metrics import MULTIPROCESS_DIRECTORY, method_label, shared_across_workers
+from gateway.settings import ServerSettings
 
 
 @pytest.fixture(autouse=True)
@@ -39,3 +44,36 @@ def test_metrics_directory_chosen_by_the_operator_is_kept(tmp_path: Path, monkey
         assert os.environ[MULTIPROCESS_DIRECTORY] == str(tmp_path)
     assert tmp_path.is_dir()
     assert os.environ[MULTIPROCESS_DIRECTORY] == str(tmp_path)
+
+
+def _request_series(app: GatewayApp) -> int:
+    registry = app.runtime.metrics.registry
+    return sum(len(family.samples) for family in registry.collect() if family.name.startswith("gateway_request"))
+
+
+@pytest.mark.anyio
+async def test_made_up_methods_share_one_other_series(tmp_path: Path) -> None:
+    app = GatewayApp(apis.registry, ServerSettings(data_dir=tmp_path), flags=FlagFile())
+    async with app.running():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://test") as client:
+            await client.request("MADEUP0", "/v1/nothing")
+            one_method = _request_series(app)
+            for number in range(1, 50):
+                response = await client.request(f"MADEUP{number}", "/v1/nothing")
+                assert response.status_code == 404
+            text = (await client.get("/metrics")).text
+    assert _request_series(app) == one_method
+    assert 'method="OTHER",route="(unmatched)",status_class="4xx"} 50.0' in text
+    assert "MADEUP" not in text
+
+
+@pytest.mark.parametrize(
+    ("method", "label"),
+    [
+        pytest.param("PATCH", "PATCH", id="standard"),
+        pytest.param("PROPFIND", "OTHER", id="webdav"),
+        pytest.param("get", "OTHER", id="lower-case"),
+    ],
+)
+def test_method_label_keeps_only_standard_methods(method: str, label: str) -> None:
+    assert method_label(method) == label
