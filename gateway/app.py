@@ -40,14 +40,15 @@ class GatewayApp:
         self.runtime = GatewayRuntime(registry, settings, flags_source(flags))
         self.docs = GatewayDocs(self.runtime)
         self.dispatcher = Dispatcher(self.runtime)
+        own_routes = (*self.docs.routes(), *self.runtime.admin.main)
         own = Router(
-            routes=[*self.docs.routes(), *self.runtime.admin.main],
+            routes=list(own_routes),
             lifespan=lambda app: self.runtime.running(),
             # Only exact paths are the gateway's; `/docs/` is a path like any other.
             redirect_slashes=False,
         )
         self._own = AnsweredByGateway(own, self.runtime.request_log)
-        self._own_paths = frozenset(route.path for route in own.routes)  # type: ignore[attr-defined]
+        self._own_paths = frozenset(route.path for route in own_routes)
 
     def running(self) -> AbstractAsyncContextManager[None]:
         """Start every API, load the flags and follow the file until the block ends (the ASGI lifespan)."""
