@@ -67,12 +67,5 @@ async def started_apis(registry: ApiRegistry, settings: ServerSettings) -> Async
             )
             implementation = await stack.enter_async_context(registration.implementation(context))
             implementations[registration.name] = implementation
-            served.append(
-                ServedApi(
-                    name=registration.name,
-                    implementation=implementation,
-                    legacy=registration.legacy(implementation, context),
-                    migrated=registration.migrated(implementation, context) if registration.migrated else None,
-                )
-            )
+            served.append(ServedApi(registration.name, implementation, *registration.apps(implementation, context)))
         yield served

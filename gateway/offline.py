@@ -1,15 +1,55 @@
-"""The served routes and documents without a server, for the commands that inspect them."""
+"""The served routes and documents without a server, for the commands that inspect them.
+
+Routes need only the apps, and the apps need an implementation only to call it, so the
+routes are read from apps built over placeholders: no implementation is started, no data
+directory touched. A document also reads the implementation's annotations (the legacy
+adapter documents what each method returns), so documents come from a scratch start.
+"""
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from gateway.lifecycle import ServedApi, started_apis
-from gateway.registry import ApiRegistry
+from gateway.registry import ApiContext, ApiRegistry
 from gateway.settings import ServerSettings
+
+
+def _never_called() -> None:
+    raise RuntimeError("an implementation placeholder is for reading routes; nothing may call it")
+
+
+class Placeholder:
+    """Stands for an API's implementation while its apps are built to be read, never served.
+
+    Every attribute is a method, so an app factory finds whatever its protocol asks for.
+    """
+
+    def __init__(self, api: str) -> None:
+        self._api = api
+
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        return _never_called
+
+    def __repr__(self) -> str:
+        return f"Placeholder({self._api!r})"
+
+
+def placeholder_apis(registry: ApiRegistry, settings: ServerSettings) -> list[ServedApi]:
+    """Every API's apps built over a `Placeholder`: their routes are the served ones, nothing is started."""
+    implementations: dict[str, Any] = {}
+    served: list[ServedApi] = []
+    for registration in registry:
+        context = ApiContext(
+            data_dir=settings.data_dir, max_body_size=settings.max_body_size, implementations=implementations
+        )
+        implementation = implementations[registration.name] = Placeholder(registration.name)
+        served.append(ServedApi(registration.name, implementation, *registration.apps(implementation, context)))
+    return served
 
 
 @asynccontextmanager

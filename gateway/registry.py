@@ -91,6 +91,11 @@ class ApiRegistration:
     legacy: AppFactory
     migrated: AppFactory | None = None
 
+    def apps(self, implementation: Any, context: ApiContext) -> tuple[Starlette, Starlette | None]:
+        """The legacy app and, once the API has a router, the migrated app, both over `implementation`."""
+        migrated = self.migrated(implementation, context) if self.migrated else None
+        return self.legacy(implementation, context), migrated
+
 
 class ApiRegistry:
     """The APIs one application serves, in registration (and start-up) order."""
@@ -122,9 +127,7 @@ class ApiRegistry:
     def __iter__(self) -> Iterator[ApiRegistration]:
         return iter(self._apis.values())
 
-    def __len__(self) -> int:
-        return len(self._apis)
-
     @property
     def names(self) -> list[str]:
+        """The registered APIs' names, in registration order."""
         return list(self._apis)

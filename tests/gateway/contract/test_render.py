@@ -68,6 +68,6 @@ def test_render_text_gives_each_finding_its_level_id_sentence_and_pointers(drift
 def test_render_formats_are_the_cli_choices() -> None:
     from typing import get_args
 
-    from gateway.cli_diff import OutputFormat
+    from gateway.cli.diff import OutputFormat
 
     assert get_args(OutputFormat) == tuple(RENDERERS)

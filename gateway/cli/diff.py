@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from gateway.cli_common import ApisOption, fail, load_app_registry, load_settings
+from gateway.cli.common import ApisOption, fail, load_settings, reported
 from gateway.contract import (
     NO_ROUTER,
     RENDERERS,
@@ -22,6 +22,7 @@ from gateway.contract import (
     load_ignore_file,
 )
 from gateway.exceptions import ContractInputError, GatewayError
+from gateway.loading import load_registry
 from gateway.modes import SIDES, Side
 from gateway.offline import scratch_apis
 from gateway.registry import ApiRegistry
@@ -54,7 +55,8 @@ def _built_documents(registry: ApiRegistry, names: list[str]) -> dict[tuple[str,
 
 
 def _registered_reports(names: list[str], apis: str | None) -> list[ApiReport]:
-    registry = load_app_registry(load_settings(apis=apis))
+    with reported():
+        registry = load_registry(load_settings(apis=apis).apis)
     for name in names:
         registration = registry[name]
         if registration.migrated is None:

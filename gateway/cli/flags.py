@@ -8,8 +8,7 @@ the whole edited file, as the server will read it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,13 +16,23 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gateway.cli_common import ApisOption, FlagsOption, fail, load_app_registry, load_settings, served
+from gateway.cli.common import (
+    ApisOption,
+    FlagsOption,
+    fail,
+    load_documents,
+    load_routes,
+    load_settings,
+    load_snapshot,
+    reported,
+)
 from gateway.contract import counts, diff_apis
 from gateway.exceptions import FlagsError
 from gateway.flags import FlagFile, FlagsSnapshot, check_against_routes, parse_flags
 from gateway.flags_editor import FlagDocument
 from gateway.modes import MODES, ROUTER_MODES
 from gateway.routes import GatewayRoute
+from gateway.settings import ServerSettings
 
 flags_app = typer.Typer(
     help="Show, change and check the flag file; a running gateway follows it within a second.",
@@ -37,21 +46,12 @@ RouteOption = Annotated[
 ]
 
 
-@contextmanager
-def _reported() -> Iterator[None]:
-    try:
-        yield
-    except FlagsError as exc:
-        raise fail(str(exc)) from exc
-
-
-def _routes(flags: Path | None, apis: str | None) -> tuple[Path, list[GatewayRoute]]:
+def _routes(flags: Path | None, apis: str | None) -> tuple[Path, tuple[GatewayRoute, ...]]:
     settings = load_settings(flags=flags, apis=apis)
-    routes, _, _ = served(load_app_registry(settings), None)
-    return settings.flags, routes
+    return settings.flags, load_routes(settings)
 
 
-def _check_request(path: Path, routes: list[GatewayRoute], api: str, route: str | None, mode: str) -> None:
+def _check_request(path: Path, routes: tuple[GatewayRoute, ...], api: str, route: str | None, mode: str) -> None:
     """Refuse an unknown API, route or mode, or `migrated` where nothing is migrated, before any edit."""
     entry: str | dict[str, dict[str, str]] = {"routes": {route: mode}} if route else mode
     try:
@@ -87,10 +87,13 @@ def _warn_partial_migrations(snapshot: FlagsSnapshot) -> None:
             typer.secho(f"warning: {route.describe(api)}", err=True, fg=typer.colors.YELLOW)
 
 
-def _warn_contract_errors(snapshot: FlagsSnapshot, documents: Mapping[tuple[str, str], Any]) -> None:
+def _warn_contract_errors(settings: ServerSettings, snapshot: FlagsSnapshot) -> None:
     """One warning line per API the flags serve from its router while `gateway diff` finds errors in it."""
     routed = [api for api, backend in snapshot.api_backends.items() if backend != "legacy"]
-    for report in diff_apis(documents, routed):
+    if not routed:
+        # Documents need the APIs started: not for a file that serves everything from legacy.
+        return
+    for report in diff_apis(load_documents(settings), routed):
         errors = counts(report.findings)["err"]
         if errors:
             typer.secho(
@@ -105,8 +108,7 @@ def _warn_contract_errors(snapshot: FlagsSnapshot, documents: Mapping[tuple[str,
 def show(flags: FlagsOption = None, apis: ApisOption = None) -> None:
     """Show each API's mode now in force, its route overrides, and why where it is not what the file asks."""
     settings = load_settings(flags=flags, apis=apis)
-    _, _, snapshot = served(load_app_registry(settings), settings.flags)
-    assert snapshot is not None
+    snapshot = load_snapshot(settings)
     table = Table("API", "mode", "overrides", "router", "note")
     # Registration order, as the routes come.
     for api in snapshot.api_backends:
@@ -147,7 +149,7 @@ def set_(
     """
     path, routes = _routes(flags, apis)
     _check_request(path, routes, api, route, mode)
-    with _reported():
+    with reported():
         document = FlagDocument(path)
         old = document.set_route_mode(api, route, mode) if route else document.set_mode(api, mode)
         if old == mode:
@@ -167,7 +169,7 @@ def unset(api: ApiArgument, route: RouteOption = None, flags: FlagsOption = None
     path, routes = _routes(flags, apis)
     # Any mode will do: only the names are in question, and legacy is valid everywhere.
     _check_request(path, routes, api, route, "legacy")
-    with _reported():
+    with reported():
         document = FlagDocument(path)
         old = document.unset_route(api, route) if route else document.unset(api)
         result = document.save(routes)
@@ -190,10 +192,9 @@ def check(
     the file is valid.
     """
     settings = load_settings(flags=path or flags, apis=apis)
-    _, documents, snapshot = served(load_app_registry(settings), settings.flags, documents=True)
-    assert snapshot is not None
+    snapshot = load_snapshot(settings)
     _warn_partial_migrations(snapshot)
-    _warn_contract_errors(snapshot, documents)
+    _warn_contract_errors(settings, snapshot)
     listed = len(snapshot.flags.apis)
     typer.echo(
         f"ok: {settings.flags} ({listed} API{'s' if listed != 1 else ''} listed, default: {snapshot.flags.default})"

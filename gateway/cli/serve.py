@@ -1,0 +1,154 @@
+"""`gateway serve`: check what can be checked without starting an API, then hand the socket to uvicorn."""
+
+from __future__ import annotations
+
+import os
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from gateway.cli.common import (
+    ApisOption,
+    FlagsOption,
+    check_auth,
+    default,
+    fail,
+    load_routes,
+    load_settings,
+    load_snapshot,
+)
+from gateway.exceptions import SettingError
+from gateway.http_protocol import http_protocol
+from gateway.lifecycle import prepare_data_dir
+from gateway.listener import bind_listener, serve_on
+from gateway.logs import configure_logging
+from gateway.metrics import shared_across_workers
+from gateway.settings import AdminMode, LogFormat, setting_error_message
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help=f"Interface to listen on. [default: {default('host')}]")] = None,
+    port: Annotated[int | None, typer.Option(help=f"Port to listen on. [default: {default('port')}]")] = None,
+    flags: FlagsOption = None,
+    apis: ApisOption = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help=f"Where the example APIs keep their SQLite database and files. [default: {default('data_dir')}]"
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help=f"Worker processes; each follows the flag file. [default: {default('workers')}]"),
+    ] = None,
+    max_body_size: Annotated[
+        int | None,
+        typer.Option(
+            help=f"Largest request body accepted, in bytes; larger ones get 413. [default: {default('max_body_size')}]"
+        ),
+    ] = None,
+    max_header_size: Annotated[
+        int | None,
+        typer.Option(
+            help="Largest request head (request line and headers) in bytes, else 431. "
+            f"[default: {default('max_header_size')}]"
+        ),
+    ] = None,
+    header_timeout: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds a connection has to send a complete request head, else it is closed. "
+            f"[default: {default('header_timeout')}]"
+        ),
+    ] = None,
+    graceful_timeout: Annotated[
+        int | None,
+        typer.Option(
+            help="Seconds shutdown waits for requests in flight, then ends open streams. "
+            f"[default: {default('graceful_timeout')}]"
+        ),
+    ] = None,
+    log_format: Annotated[
+        LogFormat | None,
+        typer.Option(help=f"json lines, or console for a person. [default: {default('log_format')}]"),
+    ] = None,
+    admin: Annotated[
+        AdminMode | None,
+        typer.Option(help=f"Serve the read-only /_gateway/* and /metrics endpoints. [default: {default('admin')}]"),
+    ] = None,
+    admin_port: Annotated[
+        int | None, typer.Option(help="Serve them on this port instead, e.g. one a firewall keeps private.")
+    ] = None,
+    admin_token: Annotated[
+        str | None,
+        typer.Option(
+            help="Admin requests need 'Authorization: Bearer TOKEN'; serves them on a non-loopback --host too. "
+            "Prefer GATEWAY_ADMIN_TOKEN: the process list shows options."
+        ),
+    ] = None,
+    auth: Annotated[
+        str | None,
+        typer.Option(
+            help="Enforce each route's authentication: a tokens file (YAML `tokens: {TOKEN: {user, scopes}}`) "
+            "or a MODULE:CALLABLE provider. [default: nothing enforced]"
+        ),
+    ] = None,
+) -> None:
+    """Serve the registered APIs, each route from the side the flag file chooses.
+
+    The flag file is re-read while the server runs: edit it (or use `gateway flags set`)
+    and the change is in force within a second. Every option can also be set with a
+    GATEWAY_* environment variable (GATEWAY_PORT=9000).
+    """
+    command_line = {
+        "host": host,
+        "port": port,
+        "flags": flags,
+        "apis": apis,
+        "data_dir": data_dir,
+        "workers": workers,
+        "max_body_size": max_body_size,
+        "max_header_size": max_header_size,
+        "header_timeout": header_timeout,
+        "graceful_timeout": graceful_timeout,
+        "log_format": log_format,
+        "admin": admin,
+        "admin_port": admin_port,
+        "admin_token": admin_token,
+        "auth": auth,
+    }
+    settings = load_settings(**command_line)
+    with ExitStack() as stack:
+        try:
+            # The port first: nothing else is worth starting if the server cannot listen.
+            listener = stack.enter_context(bind_listener(settings.host, settings.port))
+            if settings.admin == "on" and settings.admin_port is not None:
+                # Each worker binds the admin port itself, later; a taken one is reported here, once.
+                bind_listener(settings.host, settings.admin_port, port_setting="admin_port").close()
+            prepare_data_dir(settings.data_dir)
+        except SettingError as exc:
+            raise fail(setting_error_message(exc, settings, command_line)) from exc
+        # Checked here, once, so bad flags or --auth exit 2 before a worker starts an API.
+        routes = load_routes(settings)
+        load_snapshot(settings, routes)
+        check_auth(settings, routes)
+        # Every worker process builds its app from these, through gateway.app:create_app.
+        for name, value in settings.model_dump(exclude_none=True).items():
+            os.environ[f"GATEWAY_{name.upper()}"] = str(value)
+        configure_logging(settings.log_format)
+        config = uvicorn.Config(
+            "gateway.app:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_config=None,
+            access_log=False,
+            http=http_protocol(settings),
+            timeout_graceful_shutdown=settings.graceful_timeout,
+        )
+        stack.enter_context(shared_across_workers(settings.workers))
+        serve_on(config, listener)
