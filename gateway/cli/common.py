@@ -36,12 +36,12 @@ def default(setting: str) -> str:
 
 FlagsOption = Annotated[
     Path | None,
-    typer.Option("--flags", help=f"The flag file. [env: GATEWAY_FLAGS; default: {default('flags')}]"),
+    typer.Option("--flags", help="The flag file (or GATEWAY_FLAGS).", show_default=default("flags")),
 ]
 ApisOption = Annotated[
     str | None,
     typer.Option(
-        help=f"Module whose `registry` lists the APIs, as 'module' or 'module:attr'. [default: {default('apis')}]"
+        help="Module whose `registry` lists the APIs, as 'module' or 'module:attr'.", show_default=default("apis")
     ),
 ]
 

@@ -76,7 +76,7 @@ def _read_document(path: Path) -> Any:
 
 def diff(
     api_names: Annotated[
-        list[str] | None, typer.Argument(metavar="[API]...", help="APIs to compare. [default: every API]")
+        list[str] | None, typer.Argument(metavar="[API]...", help="APIs to compare.", show_default="every API")
     ] = None,
     apis: ApisOption = None,
     output_format: Annotated[

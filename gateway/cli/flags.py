@@ -19,6 +19,7 @@ from rich.table import Table
 from gateway.cli.common import (
     ApisOption,
     FlagsOption,
+    default,
     fail,
     load_documents,
     load_routes,
@@ -180,7 +181,7 @@ def unset(api: ApiArgument, route: RouteOption = None, flags: FlagsOption = None
 def check(
     path: Annotated[
         Path | None,
-        typer.Argument(help="The file to check. [default: --flags, GATEWAY_FLAGS or config/migration.yaml]"),
+        typer.Argument(help="The file to check.", show_default=f"--flags, GATEWAY_FLAGS or {default('flags')}"),
     ] = None,
     flags: FlagsOption = None,
     apis: ApisOption = None,

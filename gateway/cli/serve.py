@@ -30,54 +30,54 @@ from gateway.settings import AdminMode, LogFormat, setting_error_message
 
 
 def serve(
-    host: Annotated[str | None, typer.Option(help=f"Interface to listen on. [default: {default('host')}]")] = None,
-    port: Annotated[int | None, typer.Option(help=f"Port to listen on. [default: {default('port')}]")] = None,
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.", show_default=default("host"))] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.", show_default=default("port"))] = None,
     flags: FlagsOption = None,
     apis: ApisOption = None,
     data_dir: Annotated[
         Path | None,
         typer.Option(
-            help=f"Where the example APIs keep their SQLite database and files. [default: {default('data_dir')}]"
+            help="Where the example APIs keep their SQLite database and files.", show_default=default("data_dir")
         ),
     ] = None,
     workers: Annotated[
         int | None,
-        typer.Option(help=f"Worker processes; each follows the flag file. [default: {default('workers')}]"),
+        typer.Option(help="Worker processes; each follows the flag file.", show_default=default("workers")),
     ] = None,
     max_body_size: Annotated[
         int | None,
         typer.Option(
-            help=f"Largest request body accepted, in bytes; larger ones get 413. [default: {default('max_body_size')}]"
+            help="Largest request body accepted, in bytes; larger ones get 413.", show_default=default("max_body_size")
         ),
     ] = None,
     max_header_size: Annotated[
         int | None,
         typer.Option(
-            help="Largest request head (request line and headers) in bytes, else 431. "
-            f"[default: {default('max_header_size')}]"
+            help="Largest request head (request line and headers) in bytes, else 431.",
+            show_default=default("max_header_size"),
         ),
     ] = None,
     header_timeout: Annotated[
         float | None,
         typer.Option(
-            help="Seconds a connection has to send a complete request head, else it is closed. "
-            f"[default: {default('header_timeout')}]"
+            help="Seconds a connection has to send a complete request head, else it is closed.",
+            show_default=default("header_timeout"),
         ),
     ] = None,
     graceful_timeout: Annotated[
         int | None,
         typer.Option(
-            help="Seconds shutdown waits for requests in flight, then ends open streams. "
-            f"[default: {default('graceful_timeout')}]"
+            help="Seconds shutdown waits for requests in flight, then ends open streams.",
+            show_default=default("graceful_timeout"),
         ),
     ] = None,
     log_format: Annotated[
         LogFormat | None,
-        typer.Option(help=f"json lines, or console for a person. [default: {default('log_format')}]"),
+        typer.Option(help="json lines, or console for a person.", show_default=default("log_format")),
     ] = None,
     admin: Annotated[
         AdminMode | None,
-        typer.Option(help=f"Serve the read-only /_gateway/* and /metrics endpoints. [default: {default('admin')}]"),
+        typer.Option(help="Serve the read-only /_gateway/* and /metrics endpoints.", show_default=default("admin")),
     ] = None,
     admin_port: Annotated[
         int | None, typer.Option(help="Serve them on this port instead, e.g. one a firewall keeps private.")
@@ -93,7 +93,8 @@ def serve(
         str | None,
         typer.Option(
             help="Enforce each route's authentication: a tokens file (YAML `tokens: {TOKEN: {user, scopes}}`) "
-            "or a MODULE:CALLABLE provider. [default: nothing enforced]"
+            "or a MODULE:CALLABLE provider.",
+            show_default="nothing enforced",
         ),
     ] = None,
 ) -> None:

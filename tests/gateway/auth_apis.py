@@ -63,7 +63,7 @@ class WhoAmI:
 Service = Annotated[WhoAmI, Depends(implementation)]
 
 
-def _router(open_is_public: bool) -> ConventionRouter:
+def router(open_is_public: bool) -> ConventionRouter:
     router = ConventionRouter()
 
     @router.get("/v1/whoami")
@@ -90,7 +90,7 @@ def _registry(open_is_public: bool) -> ApiRegistry:
         return create_legacy_app(WhoAmIApi, impl)
 
     def migrated(impl: Any, context: ApiContext) -> Starlette:
-        return create_router_app(_router(open_is_public), impl, title="whoami")
+        return create_router_app(router(open_is_public), impl, title="whoami")
 
     registry = ApiRegistry()
     registry.register_api(

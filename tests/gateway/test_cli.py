@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from gateway.__about__ import __version__
 from gateway.cli import app
+from gateway.settings import ServerSettings
 
 runner = CliRunner()
 
@@ -159,3 +160,35 @@ def test_routes_shows_each_sides_requirement() -> None:
     assert rows[("DELETE", "/v1/models/{model_id:path}")] == ("scope models:write", "scope models:write")
     assert rows[("GET", "/v1/health")] == ("public", "public")
     assert rows[("GET", "/v1/providers")] == ("authenticated", "-")
+
+
+@pytest.mark.parametrize(
+    ("option", "shown"),
+    [
+        pytest.param("--port", str(ServerSettings().port), id="port"),
+        pytest.param("--data-dir", str(ServerSettings().data_dir), id="data-dir"),
+        pytest.param("--max-body-size", f"{ServerSettings().max_body_size // 2**20} MiB", id="size-in-MiB"),
+        pytest.param("--graceful-timeout", str(ServerSettings().graceful_timeout), id="graceful-timeout"),
+    ],
+)
+def test_serve_help_shows_the_settings_defaults(option: str, shown: str) -> None:
+    result = runner.invoke(app, ["serve", "--help"], env={"COLUMNS": "300"})
+    line = next(line for line in result.output.splitlines() if f"{option} " in line)
+    assert f"[default: ({shown})]" in line
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param(["routes"], id="routes"),
+        pytest.param(["flags", "show"], id="flags-show"),
+        pytest.param(["flags", "check"], id="flags-check-all-legacy"),
+        pytest.param(["flags", "set", "whoami", "legacy"], id="flags-set"),
+    ],
+)
+def test_commands_that_read_routes_start_no_implementation(tmp_path: Path, command: list[str]) -> None:
+    flags = tmp_path / "flags.yaml"
+    # With an API on its router, `flags check` builds documents to diff the contract: that needs the APIs.
+    flags.write_text("default: legacy\n")
+    result = runner.invoke(app, [*command, "--apis", "tests.gateway.unstartable_apis", "--flags", str(flags)])
+    assert result.exit_code == 0, result.output
