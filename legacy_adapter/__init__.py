@@ -1,6 +1,6 @@
 """The `@webmethod` routing system and the adapter that serves it as the old server did."""
 
-from legacy_adapter.app import create_legacy_app, webmethod_routes
+from legacy_adapter.app import create_legacy_app
 from legacy_adapter.discovery import WebRoute, discover_routes, served_method
 from legacy_adapter.docstrings import Docstring, parse_docstring
 from legacy_adapter.exceptions import AdapterError, ImplementationError, ProtocolDefinitionError
@@ -20,5 +20,4 @@ __all__ = [
     "parse_docstring",
     "served_method",
     "webmethod",
-    "webmethod_routes",
 ]

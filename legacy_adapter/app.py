@@ -80,11 +80,4 @@ def create_legacy_app(
                 require_authentication=route.require_authentication, required_scope=route.required_scope
             ),
         )
-    app.state.webmethod_routes = routes
     return app
-
-
-def webmethod_routes(app: FastAPI) -> list[WebRoute]:
-    """The routes a legacy app was built from."""
-    routes: list[WebRoute] = app.state.webmethod_routes
-    return routes

@@ -1,52 +1,9 @@
-"""The `gateway` command: one module per command or command group, assembled here.
+"""The `gateway` command line: `main` is the console script, `app` the typer application.
 
-``gateway.cli:main`` is the console script.
+One module per command or command group: `serve`, `routes`, `openapi`, `flags`, `diff`; `common`
+holds what they share (options, settings, loading routes and flags, exit status 2).
 """
 
-from __future__ import annotations
-
-from typing import Annotated
-
-import typer
-
-from gateway.__about__ import __version__
-from gateway.cli.diff import diff
-from gateway.cli.flags import flags_app
-from gateway.cli.openapi import openapi
-from gateway.cli.routes import routes
-from gateway.cli.serve import serve
+from gateway.cli.commands import app, main
 
 __all__ = ["app", "main"]
-
-app = typer.Typer(
-    help="Strangler Gateway: serve a @webmethod API server while it moves to FastAPI routers, one API at a time.",
-    no_args_is_help=True,
-    add_completion=False,
-)
-
-
-def _print_version(asked: bool) -> None:
-    if asked:
-        typer.echo(f"gateway {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _commands(
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
-    ] = False,
-) -> None:
-    """Strangler Gateway: serve a @webmethod API server while it moves to FastAPI routers, one API at a time."""
-
-
-app.command()(serve)
-app.command()(routes)
-app.command()(openapi)
-app.add_typer(flags_app, name="flags")
-app.command()(diff)
-
-
-def main() -> None:
-    app()

@@ -37,8 +37,3 @@ def test_public_names_are_pinned() -> None:
         "translate_exception",
         "within_context",
     ]
-
-
-def test_every_public_name_is_importable() -> None:
-    for name in http_conventions.__all__:
-        assert getattr(http_conventions, name) is not None

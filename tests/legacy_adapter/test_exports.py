@@ -18,10 +18,4 @@ def test_public_names_are_pinned() -> None:
         "parse_docstring",
         "served_method",
         "webmethod",
-        "webmethod_routes",
     ]
-
-
-def test_every_public_name_is_importable() -> None:
-    for name in legacy_adapter.__all__:
-        assert getattr(legacy_adapter, name) is not None
