@@ -36,7 +36,9 @@ from ruamel.yaml import YAML
 from apis.registry import registry
 from gateway.app import GatewayApp
 from gateway.flags import FlagFile
-from gateway.modes import Side
+from gateway.modes import GATEWAY, SIDES, Side
+from gateway.request_log import BACKEND_HEADER
+from gateway.routes import RouteIndex
 from gateway.settings import ServerSettings
 from tests.apis.steps import with_clock
 
@@ -83,8 +85,28 @@ class TickingClock:
         return self.now
 
 
+@dataclass(frozen=True)
+class Served:
+    """A client of every example API served from `side`, and the routes to tell which side must answer."""
+
+    client: httpx.AsyncClient
+    side: Side
+    index: RouteIndex
+
+    def expected_backend(self, request: httpx.Request) -> str:
+        """`side` for a route it has; the other side for a route only that one has; the gateway for no route.
+
+        Worked out from the routes alone, not the flags: a gateway whose flags stopped choosing
+        the side would answer from the wrong one, and the replay would say so.
+        """
+        route = self.index.lookup(request.method, request.url.path)
+        if route is None:
+            return GATEWAY
+        return self.side if getattr(route, self.side) else next(side for side in SIDES if getattr(route, side))
+
+
 @asynccontextmanager
-async def serve(side: Side, data_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
+async def serve(side: Side, data_dir: Path) -> AsyncIterator[Served]:
     """Every example API served from `side`, on a fresh data directory and clock."""
     app = GatewayApp(
         with_clock(registry, TickingClock()), ServerSettings(data_dir=data_dir), flags=FlagFile(default=side)
@@ -92,7 +114,7 @@ async def serve(side: Side, data_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
     async with app.running():
         transport = httpx.ASGITransport(app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://parity") as client:
-            yield client
+            yield Served(client, side, RouteIndex(app.runtime.routes))
 
 
 class Normaliser:
@@ -150,7 +172,8 @@ def _substitute(value: Any, saved: dict[str, str]) -> Any:
     return value
 
 
-async def _send(client: httpx.AsyncClient, request: dict[str, Any]) -> httpx.Response:
+async def _send(served: Served, step: Step, request: dict[str, Any]) -> httpx.Response:
+    """Send the request and check which side answered it."""
     kwargs: dict[str, Any] = {key: request[key] for key in ("json", "params", "headers", "data") if key in request}
     if "content" in request:
         kwargs["content"] = request["content"].encode()
@@ -161,7 +184,13 @@ async def _send(client: httpx.AsyncClient, request: dict[str, Any]) -> httpx.Res
             name: (spec["filename"], spec["content"].encode(), spec.get("content_type", "application/octet-stream"))
             for name, spec in request["files"].items()
         }
-    return await client.request(request["method"], request["path"], **kwargs)
+    response = await served.client.request(request["method"], request["path"], **kwargs)
+    expected = served.expected_backend(response.request)
+    answered = response.headers.get(BACKEND_HEADER)
+    assert answered == expected, (
+        f"step {step.name!r}: answered by {answered}, not {expected}, when serving {served.side}"
+    )
+    return response
 
 
 def _field(response: httpx.Response, name: str) -> Any:
@@ -171,18 +200,21 @@ def _field(response: httpx.Response, name: str) -> Any:
         return None
 
 
-async def replay(client: httpx.AsyncClient, steps: list[Step]) -> list[dict[str, Any]]:
-    """What a client sees for each step: status, media type, the headers clients read, the body."""
+async def replay(served: Served, steps: list[Step]) -> list[dict[str, Any]]:
+    """What a client sees for each step: status, media type, the headers clients read, the body.
+
+    Every answer must come from the side being served (see `Served.expected_backend`).
+    """
     saved: dict[str, str] = {}
     normaliser = Normaliser()
     seen = []
     for step in steps:
         request = _substitute(step.request, saved)
-        response = await _send(client, request)
+        response = await _send(served, step, request)
         deadline = time.monotonic() + UNTIL_DEADLINE
         while any(_field(response, k) not in v for k, v in step.until.items()) and time.monotonic() < deadline:
             await anyio.sleep(POLL_INTERVAL)
-            response = await _send(client, request)
+            response = await _send(served, step, request)
         for name, response_field in step.save.items():
             saved[name] = str(_field(response, response_field))
         seen.append(

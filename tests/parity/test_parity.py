@@ -23,10 +23,10 @@ def _difference(name: str, legacy: object, migrated: object) -> str:
 @pytest.mark.parametrize("catalogue", catalogue_files(), ids=lambda path: path.stem)
 async def test_catalogue_answers_the_same_legacy_and_migrated(catalogue: Path, tmp_path: Path) -> None:
     steps = load_catalogue(catalogue)
-    async with serve("legacy", tmp_path / "legacy") as client:
-        legacy = await replay(client, steps)
-    async with serve("migrated", tmp_path / "migrated") as client:
-        migrated = await replay(client, steps)
+    async with serve("legacy", tmp_path / "legacy") as served:
+        legacy = await replay(served, steps)
+    async with serve("migrated", tmp_path / "migrated") as served:
+        migrated = await replay(served, steps)
     mismatches = [
         _difference(step.name, seen_legacy, seen_migrated)
         for step, seen_legacy, seen_migrated in zip(steps, legacy, migrated, strict=True)
