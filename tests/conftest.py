@@ -15,8 +15,11 @@ def anyio_backend() -> str:
 
 @pytest.fixture(autouse=True)
 def _reset_structlog() -> Iterator[None]:
+    # A request binds its context in the test's own context (ASGITransport runs the app inline).
+    structlog.contextvars.clear_contextvars()
     yield
     structlog.reset_defaults()
+    structlog.contextvars.clear_contextvars()
 
 
 @pytest.fixture(autouse=True)

@@ -3,9 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from structlog.testing import capture_logs
 
 from apis.storage import held_directory
+from tests.captured_logs import captured_logs
 
 pytestmark = pytest.mark.anyio
 
@@ -25,7 +25,7 @@ async def test_held_directory_removes_what_a_crash_left_half_written(directory: 
     (directory / f"{PREFIX}abc123").write_bytes(b"x" * 4096)
     (directory / f"{PREFIX}def456").write_bytes(b"")
 
-    with capture_logs() as logs:
+    with captured_logs() as logs:
         async with held_directory(directory, PREFIX):
             assert {path.name for path in directory.iterdir()} == {"file-kept", ".other-hidden"}
 
@@ -41,7 +41,7 @@ async def test_held_directory_removes_what_a_crash_left_half_written(directory: 
 
 
 async def test_held_directory_with_nothing_left_over_logs_nothing(directory: Path) -> None:
-    with capture_logs() as logs:
+    with captured_logs() as logs:
         async with held_directory(directory, PREFIX):
             pass
     assert logs == []

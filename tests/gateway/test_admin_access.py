@@ -7,13 +7,13 @@ from typing import Any
 
 import httpx
 import pytest
-import structlog.testing
 
 import apis
 from gateway.admin_access import admin_placement, is_loopback
 from gateway.app import GatewayApp
 from gateway.flags import FlagFile
 from gateway.settings import ServerSettings
+from tests.captured_logs import captured_logs
 
 TOKEN = "admin-s3cret"
 # Decoded, each of these is an admin path: the raw spelling must not get around a check.
@@ -64,7 +64,7 @@ async def _client(tmp_path: Path, **settings: Any) -> AsyncIterator[httpx.AsyncC
 
 @pytest.mark.anyio
 async def test_admin_on_a_public_host_without_token_is_not_served(tmp_path: Path) -> None:
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs() as logs:
         async with _client(tmp_path, host="0.0.0.0") as client:
             for path in ADMIN_PATHS:
                 response = await client.get(path)

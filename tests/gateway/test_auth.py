@@ -21,6 +21,7 @@ from gateway.exceptions import AuthMismatchError
 from gateway.flags import ApiFlags, FlagFile
 from gateway.registry import ApiRegistry
 from gateway.settings import ServerSettings
+from tests.captured_logs import captured_logs
 from tests.gateway import auth_apis
 
 pytestmark = pytest.mark.anyio
@@ -181,7 +182,7 @@ async def test_auth_sides_that_disagree_stop_start_up_naming_the_route(tmp_path:
 
 
 async def test_auth_off_warns_at_start_up_and_about_sides_that_disagree(tmp_path: Path) -> None:
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs() as logs:
         async with _gateway(tmp_path, FlagFile(default="migrated"), registry=auth_apis.mismatched) as (_, client):
             # Nothing is enforced: the migrated side answers an anonymous caller.
             assert (await client.get("/v1/open")).status_code == 200
@@ -226,7 +227,7 @@ async def test_auth_provider_callable_decides_and_failures_never_let_anyone_in(
     tmp_path: Path, provider: str, token: str, status: int
 ) -> None:
     spec = f"{__name__}:{provider}"
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs() as logs:
         async with _gateway(tmp_path, FlagFile(), registry=auth_apis.registry, auth=spec) as (_, client):
             response = await client.get("/v1/whoami", headers={"authorization": f"Bearer {token}"})
     assert response.status_code == status

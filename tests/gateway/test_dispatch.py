@@ -6,14 +6,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-import structlog
-import structlog.testing
 
 import apis
 from gateway.app import GatewayApp
 from gateway.flags import FlagFile
 from gateway.modes import Side
 from gateway.settings import ServerSettings
+from tests.captured_logs import captured_logs
 
 
 async def _client(tmp_path: Path, side: Side) -> AsyncIterator[httpx.AsyncClient]:
@@ -101,7 +100,7 @@ async def test_gateway_makes_a_request_id_when_none_is_sent(legacy: httpx.AsyncC
 
 @pytest.mark.anyio
 async def test_gateway_logs_one_request_line_with_the_spec_keys(legacy: httpx.AsyncClient) -> None:
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs() as logs:
         await legacy.get("/v1/models/team/x", headers={"x-request-id": "rid-1"})
     lines = [entry for entry in logs if entry["event"] == "request"]
     assert len(lines) == 1
@@ -114,6 +113,15 @@ async def test_gateway_logs_one_request_line_with_the_spec_keys(legacy: httpx.As
         "pid": os.getpid(),
     }
     assert isinstance(line["duration_ms"], float)
+
+
+@pytest.mark.anyio
+async def test_gateway_everything_logged_during_a_request_carries_its_context(legacy: httpx.AsyncClient) -> None:
+    with captured_logs() as logs:
+        await legacy.get("/v1/models/team/x", headers={"x-request-id": "rid-2"})
+    bound = {"request_id": "rid-2", "api": "models", "route": "/v1/models/{model_id:path}", "backend": "legacy"}
+    assert [entry["event"] for entry in logs] == ["endpoint_error", "request"]
+    assert all({key: entry.get(key) for key in bound} == bound for entry in logs)
 
 
 @pytest.mark.anyio

@@ -4,12 +4,12 @@ import asyncio
 from pathlib import Path
 
 import pytest
-import structlog.testing
 
 from gateway.exceptions import FlagsError
 from gateway.flags import FlagFile
 from gateway.flags_source import FIXED_PATH, FixedFlags, FollowedFile, flags_source
 from gateway.routes import GatewayRoute
+from tests.captured_logs import captured_logs
 
 ROUTES = (GatewayRoute("models", "GET", "/v1/models", legacy=True, migrated=True),)
 
@@ -30,7 +30,7 @@ async def test_fixed_flags_are_resolved_against_the_routes_and_named_fixed() -> 
 async def test_followed_file_is_logged_when_loaded_and_watched_until_the_block_ends(tmp_path: Path) -> None:
     path = tmp_path / "flags.yaml"
     path.write_text("default: legacy\n")
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs() as logs:
         async with FollowedFile(path).followed(ROUTES) as live:
             watchers = [task for task in asyncio.all_tasks() if "FlagsWatcher.run" in repr(task.get_coro())]
             assert len(watchers) == 1

@@ -8,11 +8,11 @@ import time
 from pathlib import Path
 
 import pytest
-import structlog.testing
 
 from gateway.exceptions import MAX_MESSAGE_CHARS, FlagsError
 from gateway.reload import FlagsWatcher, LiveFlags, read_snapshot
 from gateway.routes import GatewayRoute
+from tests.captured_logs import captured_logs
 
 ROUTES = (
     GatewayRoute("models", "GET", "/v1/models", legacy=True, migrated=True),
@@ -41,7 +41,7 @@ def flags_file(tmp_path: Path) -> Path:
 def test_reload_picks_up_an_atomic_rename(flags_file: Path) -> None:
     watcher = _watcher(flags_file)
     _replace(flags_file, "apis:\n  models: migrated\n")
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs() as logs:
         watcher.check()
     assert watcher.live.snapshot.decisions[MODELS].backend == "migrated"
     changed = [entry for entry in logs if entry["event"] == "flags_changed"]
@@ -82,7 +82,7 @@ def test_reload_rejects_a_bad_file_and_keeps_the_last_good_flags(flags_file: Pat
     watcher = _watcher(flags_file)
     good = watcher.live.snapshot
     _replace(flags_file, text)
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs() as logs:
         watcher.check()
     assert watcher.live.snapshot is good
     assert watcher.live.rejection is not None
@@ -106,7 +106,7 @@ def test_reload_of_a_deleted_file_is_a_rejection(flags_file: Path) -> None:
 def test_reload_unchanged_file_is_not_read_again(flags_file: Path) -> None:
     watcher = _watcher(flags_file)
     before = watcher.live.snapshot
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs() as logs:
         watcher.check()
     assert watcher.live.snapshot is before
     assert logs == []
@@ -134,7 +134,7 @@ def test_reload_of_a_touched_file_with_the_same_content_changes_and_logs_nothing
     before = watcher.live.snapshot
     os.chmod(flags_file, 0o600)
     os.utime(flags_file)
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs() as logs:
         watcher.check()
     assert watcher.live.snapshot is before
     assert logs == []
@@ -143,7 +143,7 @@ def test_reload_of_a_touched_file_with_the_same_content_changes_and_logs_nothing
 def test_reload_rejection_message_is_capped_in_the_log_and_the_status(flags_file: Path) -> None:
     watcher = _watcher(flags_file)
     _replace(flags_file, f"apis:\n  models: {'x' * 500_000}\n")
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs() as logs:
         watcher.check()
     assert watcher.live.rejection is not None
     error = watcher.live.rejection.error
@@ -200,7 +200,7 @@ def test_reload_logs_a_partial_migration_with_each_load(flags_file: Path) -> Non
         "api": "things",
         "routes": [{"route": "GET /v1/things/{thing_id}", "closest_migrated": "GET /v1/things/{id}"}],
     }
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs() as logs:
         _replace(flags_file, "default: migrated\n")
         watcher.check()
         _replace(flags_file, "apis:\n  things: migrated\n")

@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 import pytest
-import structlog.testing
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import apis
@@ -16,6 +15,7 @@ from gateway.app import GatewayApp
 from gateway.flags import FlagFile
 from gateway.request_log import Answer, RequestLog, request_id
 from gateway.settings import ServerSettings
+from tests.captured_logs import captured_logs
 
 NEW_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -61,13 +61,15 @@ def test_request_id_is_new_for_each_request_without_one() -> None:
 async def test_gateway_own_responses_carry_the_headers_and_write_one_request_line(
     client: httpx.AsyncClient, path: str
 ) -> None:
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs() as logs:
         response = await client.get(path, headers={"x-request-id": "own-1"})
 
     assert response.status_code == 200
     assert (response.headers["x-request-id"], response.headers["x-gateway-backend"]) == ("own-1", "gateway")
     lines = [entry for entry in logs if entry["event"] == "request"]
-    assert [(line["path"], line["status"], line["pid"]) for line in lines] == [(path, 200, os.getpid())]
+    assert [(line["path"], line["status"], line["pid"], line["request_id"], line["backend"]) for line in lines] == [
+        (path, 200, os.getpid(), "own-1", "gateway")
+    ]
 
 
 def _streaming_app(events: list[str]) -> ASGIApp:
@@ -92,7 +94,7 @@ async def _serve_once(app: ASGIApp, client_messages: list[Message]) -> MutableMa
         pass
 
     scope: Scope = {"type": "http", "method": "POST", "path": "/stream", "headers": []}
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs() as logs:
         await RequestLog().serve(Answer(app, "migrated"), scope, receive, send)
     (line,) = (entry for entry in logs if entry["event"] == "request")
     return line
@@ -103,7 +105,7 @@ async def test_client_leaving_mid_response_is_logged_as_disconnected() -> None:
     events: list[str] = []
     line = await _serve_once(_streaming_app(events), [{"type": "http.disconnect"}])
     assert events == ["http.disconnect"]
-    assert (line["status"], line["disconnected"]) == (200, True)
+    assert (line["status"], line["disconnected"], line["backend"]) == (200, True, "migrated")
 
 
 @pytest.mark.anyio
@@ -132,7 +134,7 @@ async def test_app_failing_before_answering_gets_the_unhandled_error_with_the_he
         return {"type": "http.request", "body": b""}
 
     scope: Scope = {"type": "http", "method": "GET", "path": "/x", "headers": [(b"x-request-id", b"f-1")]}
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs() as logs:
         await RequestLog().serve(Answer(failing, "legacy"), scope, receive, send)
 
     assert sent[0]["status"] == 500

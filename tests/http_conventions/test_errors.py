@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-import structlog
 from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
@@ -20,6 +19,7 @@ from http_conventions import (
     install_error_handlers,
     translate_exception,
 )
+from tests.captured_logs import captured_logs
 
 DISK_FULL = "Insufficient storage: no space left on the server's disk"
 
@@ -158,7 +158,7 @@ def _app_with_failures() -> FastAPI:
 
 @pytest.fixture(autouse=True)
 def logs() -> Iterator[list[MutableMapping[str, Any]]]:
-    with structlog.testing.capture_logs() as captured:
+    with captured_logs() as captured:
         yield captured
 
 

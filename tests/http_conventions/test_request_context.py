@@ -6,7 +6,6 @@ from typing import Any
 
 import anyio
 import pytest
-import structlog
 from starlette.requests import HTTPConnection
 
 from http_conventions import (
@@ -16,13 +15,14 @@ from http_conventions import (
     current_request_context,
     within_context,
 )
+from tests.captured_logs import captured_logs
 
 CONTEXT = RequestContext(user="ada", provider_data={"api_key": "k"})
 
 
 @pytest.fixture(autouse=True)
 def logs() -> Iterator[list[MutableMapping[str, Any]]]:
-    with structlog.testing.capture_logs() as captured:
+    with captured_logs() as captured:
         yield captured
 
 

@@ -5,10 +5,10 @@ from typing import Any
 
 import anyio
 import pytest
-import structlog
 from pydantic import BaseModel
 
 from http_conventions import ResourceNotFoundError, is_streaming_call, sse_event, sse_stream
+from tests.captured_logs import captured_logs
 
 
 class Delta(BaseModel):
@@ -22,7 +22,7 @@ class Params(BaseModel):
 
 @pytest.fixture(autouse=True)
 def logs() -> Iterator[list[MutableMapping[str, Any]]]:
-    with structlog.testing.capture_logs() as captured:
+    with captured_logs() as captured:
         yield captured
 
 

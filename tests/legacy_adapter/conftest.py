@@ -5,16 +5,16 @@ from typing import Any
 
 import httpx
 import pytest
-import structlog
 from fastapi import FastAPI
 
 from legacy_adapter import create_legacy_app
+from tests.captured_logs import captured_logs
 from tests.legacy_adapter.toy_api import MAX_BODY_SIZE, WidgetsApi, WidgetsImpl
 
 
 @pytest.fixture(autouse=True)
 def logs() -> Iterator[list[MutableMapping[str, Any]]]:
-    with structlog.testing.capture_logs() as captured:
+    with captured_logs() as captured:
         yield captured
 
 

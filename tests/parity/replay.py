@@ -99,7 +99,7 @@ class Served:
         Worked out from the routes alone, not the flags: a gateway whose flags stopped choosing
         the side would answer from the wrong one, and the replay would say so.
         """
-        route = self.index.lookup(request.method, request.url.path)
+        route = self.index.match(request.method, request.url.path).route
         if route is None:
             return GATEWAY
         return self.side if getattr(route, self.side) else next(side for side in SIDES if getattr(route, side))
