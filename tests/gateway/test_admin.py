@@ -3,13 +3,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import anyio
 import httpx
 import pytest
 from openapi_spec_validator import validate
 
 import apis
 from gateway.app import GatewayApp
+from gateway.reload import FlagsWatcher
 from gateway.settings import ServerSettings
 from gateway.stats import WINDOW, BackendStats, RouteStats
 from tests.gateway import renamed_parameter_api
@@ -53,11 +53,26 @@ def flags_file(tmp_path: Path) -> Path:
     return path
 
 
+def _watcher(app: GatewayApp, flags_file: Path) -> FlagsWatcher:
+    """A watcher over the running gateway's flags: `check()` does at once what its own poll does within a second."""
+    return FlagsWatcher(flags_file, app.runtime.routes, app.runtime.flags)
+
+
 @pytest.fixture
-async def client(tmp_path: Path, flags_file: Path) -> AsyncIterator[httpx.AsyncClient]:
+async def gateway(tmp_path: Path, flags_file: Path) -> AsyncIterator[tuple[httpx.AsyncClient, FlagsWatcher]]:
     app = GatewayApp(apis.registry, ServerSettings(data_dir=tmp_path / "data"), flags=flags_file)
     async for client in _serve(app):
-        yield client
+        yield client, _watcher(app, flags_file)
+
+
+@pytest.fixture
+def client(gateway: tuple[httpx.AsyncClient, FlagsWatcher]) -> httpx.AsyncClient:
+    return gateway[0]
+
+
+@pytest.fixture
+def watcher(gateway: tuple[httpx.AsyncClient, FlagsWatcher]) -> FlagsWatcher:
+    return gateway[1]
 
 
 @pytest.mark.anyio
@@ -91,14 +106,16 @@ async def test_status_counts_requests_per_route_and_backend(client: httpx.AsyncC
 
 
 @pytest.mark.anyio
-async def test_status_shows_a_rejected_file_until_a_good_one_loads(client: httpx.AsyncClient, flags_file: Path) -> None:
+async def test_status_shows_a_rejected_file_until_a_good_one_loads(
+    client: httpx.AsyncClient, watcher: FlagsWatcher, flags_file: Path
+) -> None:
     flags_file.write_text("apis:\n  models: sideways\n")
-    await anyio.sleep(0.6)
+    watcher.check()
     rejected = (await client.get("/_gateway/status")).json()["flags"]
     assert "unknown mode 'sideways'" in rejected["error"]
     assert rejected["rejected_at"].endswith("Z")
     flags_file.write_text("default: legacy\n")
-    await anyio.sleep(0.6)
+    watcher.check()
     status = (await client.get("/_gateway/status")).json()
     assert status["flags"]["error"] is None and status["flags"]["rejected_at"] is None
     assert status["apis"]["models"]["mode"] == "legacy"
@@ -166,13 +183,15 @@ async def test_openapi_is_one_valid_document_with_every_spec_route(client: httpx
 
 
 @pytest.mark.anyio
-async def test_openapi_operations_follow_a_flip(client: httpx.AsyncClient, flags_file: Path) -> None:
+async def test_openapi_operations_follow_a_flip(
+    client: httpx.AsyncClient, watcher: FlagsWatcher, flags_file: Path
+) -> None:
     before = (await client.get("/openapi.json")).json()
     # Migrated operations carry their router's tags; the adapter's do not.
     assert before["paths"]["/v1/models"]["get"]["tags"] == ["models"]
     assert "tags" not in before["paths"]["/v1/files"]["get"]
     flags_file.write_text("default: legacy\napis:\n  files: migrated\n")
-    await anyio.sleep(0.6)
+    watcher.check()
     after = (await client.get("/openapi.json")).json()
     assert "tags" not in after["paths"]["/v1/models"]["get"]
     assert after["paths"]["/v1/files"]["get"]["tags"] == ["files"]
@@ -202,6 +221,7 @@ async def test_status_names_the_routes_a_partial_migration_leaves_on_legacy(tmp_
     flags_file.write_text("default: legacy\napis:\n  things: migrated\n")
     app = GatewayApp(renamed_parameter_api.registry, ServerSettings(data_dir=tmp_path / "data"), flags=flags_file)
     async for client in _serve(app):
+        watcher = _watcher(app, flags_file)
         response = await client.get("/v1/things/abc")
         assert (response.json(), response.headers["x-gateway-backend"]) == ({"id": "abc"}, "legacy")
         things = (await client.get("/_gateway/status")).json()["apis"]["things"]
@@ -211,7 +231,7 @@ async def test_status_names_the_routes_a_partial_migration_leaves_on_legacy(tmp_
         assert things["routes"][renamed_parameter_api.RENAMED]["backend"] == "legacy"
 
         flags_file.write_text("default: legacy\napis:\n  things: legacy\n")
-        await anyio.sleep(0.6)
+        watcher.check()
         assert (await client.get("/_gateway/status")).json()["apis"]["things"]["legacy_only_routes"] == []
 
 
