@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from gateway.exceptions import FlagsError
-from gateway.flags import FlagFile, changes, check_against_routes, parse_flags, resolve
+from gateway.flags import FlagFile, FlagsSnapshot, changes, check_against_routes, parse_flags, resolve
 from gateway.routes import GatewayRoute
 
 PATH = Path("config/migration.yaml")
@@ -18,7 +18,7 @@ ROUTES = (
 )
 
 
-def _snapshot(text: str):  # type: ignore[no-untyped-def]
+def _snapshot(text: str) -> FlagsSnapshot:
     flags = parse_flags(text, PATH)
     check_against_routes(flags, PATH, ROUTES)
     return resolve(flags, str(PATH), text, ROUTES)
