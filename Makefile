@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	@$(BIN)/gateway serve
 
+# Coverage of gateway, legacy_adapter and http_conventions; below [tool.coverage.report] fail_under fails.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --cov
 
 # Benchmarks (a few minutes; not part of `make test`): a table of figures against targets and bench/results/latest.json.
 bench: $(STAMP)
@@ -29,4 +30,4 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache .coverage
