@@ -4,8 +4,6 @@ Knows nothing of the dispatcher: it reads two documents and a catalogue of check
 `gateway diff`, `flags check` and the status endpoint all ask it the same question.
 """
 
-from __future__ import annotations
-
 from gateway.contract.catalogue import CHECKS, ContractCheck
 from gateway.contract.diff import NO_ROUTER, diff_apis, diff_documents
 from gateway.contract.findings import ApiReport, Finding, Level, counts, failing
