@@ -45,7 +45,11 @@ def placeholder_apis(registry: ApiRegistry, settings: ServerSettings) -> list[Se
     served: list[ServedApi] = []
     for registration in registry:
         context = ApiContext(
-            data_dir=settings.data_dir, max_body_size=settings.max_body_size, implementations=implementations
+            data_dir=settings.data_dir,
+            max_body_size=settings.max_body_size,
+            implementations=implementations,
+            served=served,
+            api=registration.name,
         )
         implementation = implementations[registration.name] = Placeholder(registration.name)
         served.append(ServedApi(registration.name, implementation, *registration.apps(implementation, context)))
