@@ -1,20 +1,26 @@
-"""`/openapi.json` and `/docs`: the document of the whole server as the flags now route it."""
+"""`/openapi.json`, `/docs` and `/redoc`: the document of the whole server as the flags now route it.
+
+Both pages load their scripts from the gateway itself (`gateway.docs_assets`), never from a CDN.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Protocol
 
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from gateway.docs_assets import FAVICON, REDOC_JS, SWAGGER_CSS, SWAGGER_JS, asset_routes
 from gateway.flags import FlagsSnapshot
 from gateway.lifecycle import ServedApi
 from gateway.modes import Side
 from gateway.openapi import TITLE, api_documents, merged_openapi
 from gateway.reload import LiveFlags
 from gateway.routes import GatewayRoute
+
+OPENAPI_PATH = "/openapi.json"
 
 
 class DocumentedGateway(Protocol):
@@ -52,6 +58,28 @@ class GatewayDocs:
             return JSONResponse(self.openapi())
 
         async def docs(request: Request) -> Response:
-            return get_swagger_ui_html(openapi_url="/openapi.json", title=TITLE)
+            return get_swagger_ui_html(
+                openapi_url=OPENAPI_PATH,
+                title=TITLE,
+                swagger_js_url=SWAGGER_JS,
+                swagger_css_url=SWAGGER_CSS,
+                swagger_favicon_url=FAVICON,
+                # Swagger UI would send the document to validator.swagger.io for its badge.
+                swagger_ui_parameters={"validatorUrl": None},
+            )
 
-        return [Route("/openapi.json", openapi_json, methods=["GET"]), Route("/docs", docs, methods=["GET"])]
+        async def redoc(request: Request) -> Response:
+            return get_redoc_html(
+                openapi_url=OPENAPI_PATH,
+                title=TITLE,
+                redoc_js_url=REDOC_JS,
+                redoc_favicon_url=FAVICON,
+                with_google_fonts=False,
+            )
+
+        return [
+            Route(OPENAPI_PATH, openapi_json, methods=["GET"]),
+            Route("/docs", docs, methods=["GET"]),
+            Route("/redoc", redoc, methods=["GET"]),
+            *asset_routes(),
+        ]
