@@ -144,7 +144,6 @@ async def _parts(data_dir: Path) -> list[tuple[str, float]]:
             ("flags snapshot decision lookup", lambda: gateway.runtime.flags.snapshot.decisions[route.key]),
             ("structlog clear_contextvars + bind 4 keys", contextvars),
             ("response start message with 2 headers added", headers),
-            ("RouteStats.record", lambda: gateway.runtime.stats.record(route.key, "migrated", 200, 0.1)),
             (
                 "GatewayMetrics.observe",
                 lambda: gateway.runtime.metrics.observe("models", "GET", route.template, "migrated", 200, 0.0001),

@@ -24,6 +24,7 @@ from gateway.metrics import CONTENT_TYPE, GatewayMetrics
 from gateway.modes import SIDES
 from gateway.reload import LiveFlags
 from gateway.routes import GatewayRoute
+from gateway.settings import ServerSettings
 from gateway.stats import RouteStats
 
 ADMIN_PREFIX = "/_gateway/"
@@ -35,7 +36,7 @@ class ObservedGateway(Protocol):
     """What the admin surface reads from a running gateway."""
 
     routes: tuple[GatewayRoute, ...]
-    stats: RouteStats
+    settings: ServerSettings
     metrics: GatewayMetrics
     readiness: Readiness
     contract: ContractStatus
@@ -54,10 +55,11 @@ def status(gateway: ObservedGateway, contract: ContractCounts) -> dict[str, Any]
     Per API, `legacy_only_routes` names the routes its mode would serve from the router but
     that stay on legacy for want of a migrated twin (a partial migration), each with the
     router's route most like it; `contract` counts its `gateway diff` findings at ERR and WARN
-    (null without a router).
+    (null without a router). `stats` cover every worker, and `workers` says how many there are.
     """
     live = gateway.flags
     snapshot, rejection = live.snapshot, live.rejection
+    stats = RouteStats.read(gateway.metrics.every_worker())
     apis: dict[str, Any] = {}
     for route in gateway.routes:
         api = apis.setdefault(
@@ -74,7 +76,7 @@ def status(gateway: ObservedGateway, contract: ContractCounts) -> dict[str, Any]
         api["routes"][route.key] = {
             "backend": decision.backend,
             "reason": decision.reason,
-            "stats": {side: gateway.stats.summary(route.key, side) for side in SIDES},
+            "stats": {side: stats.summary(route.method, route.template, side) for side in SIDES},
         }
     return {
         "flags": {
@@ -85,6 +87,7 @@ def status(gateway: ObservedGateway, contract: ContractCounts) -> dict[str, Any]
             "rejected_at": _timestamp(rejection.rejected_at if rejection else None),
         },
         "default": snapshot.flags.default,
+        "workers": gateway.settings.workers,
         "apis": apis,
     }
 

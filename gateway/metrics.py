@@ -3,6 +3,7 @@
 `gateway serve --workers N` points PROMETHEUS_MULTIPROC_DIR at a fresh directory before
 the workers start, and removes it when they have stopped; each worker then writes its
 values there and a scrape of any worker reads them all. A single process keeps them in memory.
+The same figures feed `/_gateway/status` (`gateway.stats`), so both always agree.
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 OTHER_METHOD = "OTHER"
 # RFC 9110's methods and PATCH: a client's made-up method must not become a series of its own, kept forever.
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"})
+LATENCY_HISTOGRAM = "gateway_request_duration_seconds"
+# 0.1 ms to 70 s, seven bounds a decade (1, 1.5, 2, 3, 4, 5, 7): a percentile read from the buckets is within
+# one bucket's width (at most 1.5x) of the truth, fine enough to tell a 0.4 ms route from a 0.9 ms one.
+LATENCY_BUCKETS = tuple(
+    round(mantissa * 10.0**exponent, 6) for exponent in range(-4, 2) for mantissa in (1, 1.5, 2, 3, 4, 5, 7)
+)
 
 
 def method_label(method: str) -> str:
@@ -61,10 +68,11 @@ class GatewayMetrics:
             registry=self.registry,
         )
         self.latency = Histogram(
-            "gateway_request_duration_seconds",
+            LATENCY_HISTOGRAM,
             "Time to serve a request, a stream included.",
             labels,
             registry=self.registry,
+            buckets=LATENCY_BUCKETS,
         )
         self._children: dict[tuple[str, str, str, str, int], tuple[Callable[[float], None], ...]] = {}
         self.backend = Gauge(
@@ -96,8 +104,12 @@ class GatewayMetrics:
             in_force = snapshot.decisions[route.key].backend
             for side in SIDES:
                 self.backend.labels(route.api, route.method, route.template, side).set(1 if side == in_force else 0)
-        if MULTIPROCESS_DIRECTORY in os.environ:
-            collected = CollectorRegistry()
-            multiprocess.MultiProcessCollector(collected)  # type: ignore[no-untyped-call]
-            return generate_latest(collected)
-        return generate_latest(self.registry)
+        return generate_latest(self.every_worker())
+
+    def every_worker(self) -> CollectorRegistry:
+        """The metrics of every worker: read from the shared directory when there is one, else this process's."""
+        if MULTIPROCESS_DIRECTORY not in os.environ:
+            return self.registry
+        collected = CollectorRegistry()
+        multiprocess.MultiProcessCollector(collected)  # type: ignore[no-untyped-call]
+        return collected

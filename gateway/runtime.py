@@ -29,7 +29,6 @@ from gateway.reload import LiveFlags
 from gateway.request_log import AnsweredByGateway, Done, RequestLog
 from gateway.routes import GatewayRoute, RouteIndex, collect_routes
 from gateway.settings import ServerSettings
-from gateway.stats import RouteStats
 from gateway.strategies.unmatched import Unmatched
 
 
@@ -43,7 +42,6 @@ class GatewayRuntime:
         self.apis: list[ServedApi] = []
         self.routes: tuple[GatewayRoute, ...] = ()
         self.index = RouteIndex(())
-        self.stats = RouteStats()
         self.metrics = GatewayMetrics()
         self.readiness = Readiness()
         self.contract = ContractStatus(lambda: self.apis)
@@ -72,10 +70,9 @@ class GatewayRuntime:
         return self._plan
 
     def _recorder(self, route: GatewayRoute, side: Side) -> Done:
-        """What a request of `route` answered by `side` adds to the stats and metrics."""
+        """What a request of `route` answered by `side` adds to the metrics (which the status reads too)."""
 
         def done(status: int, seconds: float) -> None:
-            self.stats.record(route.key, side, status, seconds * 1000)
             self.metrics.observe(route.api, route.method, route.template, side, status, seconds)
 
         return done

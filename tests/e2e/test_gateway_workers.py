@@ -89,3 +89,29 @@ def test_gateway_workers_metrics_directory_is_removed_when_interrupted(tmp_path:
 
     assert status == 0, gateway.describe()
     assert list(temporary.iterdir()) == []
+
+
+def test_gateway_workers_status_counts_every_workers_requests(tmp_path: Path) -> None:
+    flags_path = tmp_path / "flags.yaml"
+    flags_path.write_text("default: legacy\n")
+    with (
+        GatewayProcess(flags_path, tmp_path, workers=WORKERS) as gateway,
+        httpx.Client(base_url=gateway.base_url, timeout=5.0) as client,
+    ):
+        pids = _meet_every_worker(gateway, client, "counted-")
+        assert len(pids) == WORKERS, f"one worker only answered: {pids}\n{gateway.describe()}"
+        sent = sum(1 for line in gateway.request_lines() if line["request_id"].startswith("counted-"))
+        # Each status request may reach either worker: every one must show all requests.
+        answers = [client.get("/_gateway/status", headers={"connection": "close"}).json() for _ in range(2 * WORKERS)]
+        scraped = client.get("/metrics").text
+    for status in answers:
+        assert status["workers"] == WORKERS
+        served = status["apis"]["models"]["routes"]["GET /v1/models"]["stats"]["legacy"]
+        assert served["requests"] == sent
+        assert served["p50_ms"] > 0
+    total = sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in scraped.splitlines()
+        if line.startswith("gateway_requests_total{") and 'route="/v1/models"' in line
+    )
+    assert total == sent
