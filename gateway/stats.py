@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from prometheus_client import CollectorRegistry
 
-from gateway.metrics import LATENCY_HISTOGRAM
+from gateway.metrics import LATENCY_BUCKETS, LATENCY_HISTOGRAM
 
 PERCENTILES = (50, 95, 99)
+_BOUNDS = (*LATENCY_BUCKETS, math.inf)
 
 StatsKey = tuple[str, str, str]
 """A route's method and template, and a backend."""
@@ -34,6 +34,16 @@ class BackendStats:
     server_errors: int = 0
     cumulative: dict[float, float] = field(default_factory=lambda: defaultdict(float))
     """Requests that took at most each bucket's upper bound, in seconds (the last is infinity)."""
+
+    def record(self, status: int, seconds: float) -> None:
+        """Count one request into the histogram's buckets, as a worker's metrics do."""
+        self.requests += 1
+        if 400 <= status < 500:
+            self.client_errors += 1
+        elif status >= 500:
+            self.server_errors += 1
+        for bound in _BOUNDS:
+            self.cumulative[bound] += seconds <= bound
 
     def percentile_ms(self, percent: float) -> float | None:
         """The latency under which `percent` % of the requests finished, null before the first request."""
@@ -58,7 +68,7 @@ class BackendStats:
 
 
 class RouteStats:
-    """The stats of every route and backend at one moment; read once per status answer.
+    """The stats of every route and backend: read from the metrics once per status answer, or recorded.
 
     ::
 
@@ -66,19 +76,19 @@ class RouteStats:
         stats.summary("GET", "/v1/models", "migrated")["p99_ms"]
     """
 
-    def __init__(self, by_route: Mapping[StatsKey, BackendStats]) -> None:
-        self._by_route = by_route
+    def __init__(self) -> None:
+        self._by_route: defaultdict[StatsKey, BackendStats] = defaultdict(BackendStats)
 
     @classmethod
     def read(cls, registry: CollectorRegistry) -> RouteStats:
         """Sum the latency histogram's samples of `registry` per method, route and backend."""
-        by_route: defaultdict[StatsKey, BackendStats] = defaultdict(BackendStats)
+        route_stats = cls()
         for family in registry.collect():
             if family.name != LATENCY_HISTOGRAM:
                 continue
             for sample in family.samples:
                 labels = sample.labels
-                stats = by_route[(labels["method"], labels["route"], labels["backend"])]
+                stats = route_stats._by_route[(labels["method"], labels["route"], labels["backend"])]
                 if sample.name.endswith("_bucket"):
                     stats.cumulative[float(labels["le"])] += sample.value
                 elif sample.name.endswith("_count"):
@@ -88,7 +98,15 @@ class RouteStats:
                         stats.client_errors += count
                     elif labels["status_class"] == "5xx":
                         stats.server_errors += count
-        return cls(by_route)
+        return route_stats
+
+    def record(self, method: str, route: str, backend: str, status: int, seconds: float) -> None:
+        """Count one request (`gateway logs` tallies the lines it reads this way)."""
+        self._by_route[(method, route, backend)].record(status, seconds)
+
+    def keys(self) -> list[StatsKey]:
+        """Every (method, route, backend) seen, in order."""
+        return sorted(self._by_route)
 
     def summary(self, method: str, route: str, backend: str) -> dict[str, Any]:
         """The figures of `backend` for the route `method route` (its template); zeros and nulls if it never served."""

@@ -55,3 +55,14 @@ def test_stats_separate_backends_and_routes() -> None:
     assert stats.summary("GET", "/v1/models", "legacy")["requests"] == 1
     assert stats.summary("GET", "/v1/models", "migrated")["requests"] == 0
     assert stats.summary("POST", "/v1/models", "migrated")["5xx"] == 1
+
+
+def test_stats_recorded_one_by_one_match_those_read_from_the_metrics() -> None:
+    metrics, recorded = GatewayMetrics(), RouteStats()
+    for n in range(1, 201):
+        status, seconds = (200 if n % 10 else 503), n / 10_000
+        metrics.observe("models", "GET", "/v1/models", "legacy", status, seconds)
+        recorded.record("GET", "/v1/models", "legacy", status, seconds)
+    read = RouteStats.read(metrics.every_worker())
+    assert recorded.summary("GET", "/v1/models", "legacy") == read.summary("GET", "/v1/models", "legacy")
+    assert recorded.keys() == [("GET", "/v1/models", "legacy")]
