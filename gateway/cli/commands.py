@@ -9,6 +9,7 @@ import typer
 from gateway.__about__ import __version__
 from gateway.cli.diff import diff
 from gateway.cli.flags import flags_app
+from gateway.cli.logs import logs
 from gateway.cli.openapi import openapi
 from gateway.cli.routes import routes
 from gateway.cli.serve import serve
@@ -41,6 +42,7 @@ app.command()(routes)
 app.command()(openapi)
 app.add_typer(flags_app, name="flags")
 app.command()(diff)
+app.command()(logs)
 
 
 def main() -> None:
