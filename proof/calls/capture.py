@@ -1,0 +1,94 @@
+"""Capture: the legacy side's implementation calls of one request, with what each ended with.
+
+::
+
+    capture = Capture()
+    with active(capture):
+        await legacy_app(scope, receive, send)
+    capture.calls()   # [Call(method="get_model", args={"model_id": "echo"}, outcome=Returned(...))]
+
+The implementation runs for real; the capture keeps its arguments (as plain data, taken
+when the call is made) and its outcome (the very objects returned, raised or streamed).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from proof.calls.observer import arguments, unobserved
+from proof.calls.outcome import Call, Outcome, Raised, Returned, Streamed
+
+
+@dataclass
+class _Pending:
+    method: str
+    args: Mapping[str, Any]
+    outcome: Outcome | None = None
+    items: list[Any] = field(default_factory=list)
+
+
+class Capture:
+    """A `CallObserver` that runs each call and writes down its arguments and outcome."""
+
+    def __init__(self) -> None:
+        self._calls: list[_Pending] = []
+
+    def calls(self) -> list[Call]:
+        """The calls that have ended so far, in the order they were made."""
+        return [Call(p.method, p.args, p.outcome) for p in self._calls if p.outcome is not None]
+
+    @property
+    def unfinished(self) -> list[str]:
+        """Methods called whose outcome is not known yet (still running, or cancelled)."""
+        return [p.method for p in self._calls if p.outcome is None]
+
+    def call(self, method: str, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        pending = _Pending(method, arguments(function, args, kwargs))
+        self._calls.append(pending)
+        try:
+            with unobserved():
+                result = function(*args, **kwargs)
+        except Exception as exc:
+            pending.outcome = Raised(exc)
+            raise
+        return self._result(pending, result)
+
+    def _result(self, pending: _Pending, result: Any) -> Any:
+        if inspect.isawaitable(result):
+            return self._awaited(pending, result)
+        if isinstance(result, AsyncIterator):
+            return self._streamed(pending, result)
+        pending.outcome = Returned(result)
+        return result
+
+    async def _awaited(self, pending: _Pending, awaitable: Any) -> Any:
+        try:
+            with unobserved():
+                result = await awaitable
+        except Exception as exc:
+            pending.outcome = Raised(exc)
+            raise
+        return self._result(pending, result)
+
+    async def _streamed(self, pending: _Pending, items: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        try:
+            while True:
+                # Set and reset within one step: the consumer's context is never left changed at a yield.
+                try:
+                    with unobserved():
+                        item = await anext(items)
+                except StopAsyncIteration:
+                    pending.outcome = Streamed(tuple(pending.items))
+                    return
+                except Exception as exc:
+                    pending.outcome = Streamed(tuple(pending.items), exc)
+                    raise
+                pending.items.append(item)
+                yield item
+        finally:
+            aclose = getattr(items, "aclose", None)
+            if aclose is not None:
+                await aclose()

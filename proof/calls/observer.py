@@ -1,0 +1,101 @@
+"""Observed implementations: their public methods routed through whoever observes the current request.
+
+`observe(implementation)` puts a thin wrapper on the instance for each public method, once,
+before the apps are built over it. The object stays the same object (identity and
+`isinstance` unchanged, the class untouched). While nothing observes, a call costs one
+`ContextVar` read more; while a `Capture` or a `Replay` is `active()`, the outermost
+implementation call of the request goes through it (calls the implementation makes of
+itself or of another observed implementation are part of that call, not calls of their own).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from types import FunctionType
+from typing import Any, Protocol, TypeVar
+
+from proof.calls.plain import plain
+
+T = TypeVar("T")
+
+_OBSERVED = "__proof_observed__"
+
+
+class CallObserver(Protocol):
+    """Decides what a call of an observed method does and gives back what the caller receives."""
+
+    def call(self, method: str, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any: ...
+
+
+_observer: ContextVar[CallObserver | None] = ContextVar("proof_call_observer", default=None)
+
+
+@contextmanager
+def active(observer: CallObserver) -> Iterator[CallObserver]:
+    """Route the observed calls made in this context (tasks started in it included) through `observer`."""
+    token = _observer.set(observer)
+    try:
+        yield observer
+    finally:
+        _observer.reset(token)
+
+
+@contextmanager
+def unobserved() -> Iterator[None]:
+    """Let calls inside run as they are: an observed call's own inner calls belong to it."""
+    token = _observer.set(None)
+    try:
+        yield
+    finally:
+        _observer.reset(token)
+
+
+def observe(implementation: T) -> T:
+    """Make `implementation`'s public methods observable; returns the same object.
+
+    Call it before building the apps that bind its methods. Observing twice changes nothing.
+    """
+    for name in dir(type(implementation)):
+        if name.startswith("_") or not isinstance(inspect.getattr_static(type(implementation), name), FunctionType):
+            continue
+        bound = getattr(implementation, name)
+        if getattr(bound, _OBSERVED, False):
+            continue
+        try:
+            setattr(implementation, name, _observed(name, bound))
+        except AttributeError as exc:
+            raise TypeError(
+                f"cannot observe calls of {type(implementation).__qualname__}: its instances take no attributes "
+                "(__slots__ without __dict__?)"
+            ) from exc
+    return implementation
+
+
+def _observed(name: str, bound: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(bound)
+    def observed(*args: Any, **kwargs: Any) -> Any:
+        observer = _observer.get()
+        if observer is None:
+            return bound(*args, **kwargs)
+        return observer.call(name, bound, args, kwargs)
+
+    setattr(observed, _OBSERVED, True)
+    return observed
+
+
+def arguments(function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Mapping[str, Any]:
+    """The call's arguments by parameter name, defaults included, as plain data.
+
+    Binding makes `f(x)` and `f(model_id=x)` the same call, as they are to the implementation.
+    """
+    try:
+        bound = inspect.signature(function).bind(*args, **kwargs)
+    except TypeError:
+        # The call itself will fail the same way; keep what was passed.
+        return {"*args": plain(args), **{key: plain(value) for key, value in kwargs.items()}}
+    bound.apply_defaults()
+    return {key: plain(value) for key, value in bound.arguments.items()}

@@ -1,0 +1,215 @@
+"""An exchange: a request, the implementation calls it caused, and the response, as values.
+
+Two ways to get one. `Tap` watches a live request pass through an app (the side that
+answers the client), keeping the request body and the response as they go by, up to a
+size limit. `respond()` runs an app on a request held in memory (the candidate, later,
+off the client's path) and collects its response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from proof.calls.outcome import Call
+
+DEFAULT_BODY_LIMIT = 10 * 2**20
+"""Bodies kept in memory for a comparison, each way (10 MiB)."""
+
+# Keys routing and middleware add to a scope as a request goes through an app; a run starts without them.
+_CONNECTION_KEYS = frozenset(
+    {
+        "type",
+        "asgi",
+        "http_version",
+        "method",
+        "scheme",
+        "path",
+        "raw_path",
+        "root_path",
+        "query_string",
+        "headers",
+        "client",
+        "server",
+        "extensions",
+        "state",
+        "user",
+        "auth",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ExchangeRequest:
+    """A request as an app received it: its ASGI scope (connection keys only) and its whole body."""
+
+    scope: Mapping[str, Any]
+    body: bytes
+
+    @classmethod
+    def of(cls, scope: Scope, body: bytes = b"") -> ExchangeRequest:
+        return cls({key: value for key, value in scope.items() if key in _CONNECTION_KEYS}, body)
+
+    def new_scope(self) -> Scope:
+        """A fresh scope for one run of an app: what apps write into it stays out of this request."""
+        scope = dict(self.scope)
+        scope["headers"] = list(scope.get("headers", ()))
+        scope["state"] = dict(scope.get("state", {}))
+        return scope
+
+
+@dataclass(frozen=True)
+class ExchangeResponse:
+    """What an app answered: status, headers and body, whether it finished, and what it raised, if it did."""
+
+    status: int
+    headers: tuple[tuple[bytes, bytes], ...]
+    body: bytes
+    complete: bool
+    """The app sent its last body message."""
+    too_large: bool = False
+    """The body went past the limit; `body` holds its beginning."""
+    raised: BaseException | None = None
+
+    def header(self, name: str) -> str | None:
+        """The first value of header `name` (any case), or None."""
+        wanted = name.lower().encode("latin-1")
+        return next((value.decode("latin-1") for key, value in self.headers if key.lower() == wanted), None)
+
+    @property
+    def media_type(self) -> str | None:
+        content_type = self.header("content-type")
+        return content_type.split(";", 1)[0].strip().lower() if content_type else None
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request of one route: what came in, what the implementation was called with, what went out."""
+
+    request: ExchangeRequest
+    calls: tuple[Call, ...]
+    response: ExchangeResponse
+
+
+class _ResponseRecord:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.status = 0
+        self.headers: tuple[tuple[bytes, bytes], ...] = ()
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.complete = False
+        self.too_large = False
+
+    def add(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            self.headers = tuple((bytes(k), bytes(v)) for k, v in message.get("headers", ()))
+        elif message["type"] == "http.response.body":
+            chunk = message.get("body", b"")
+            self.size += len(chunk)
+            if self.size > self.limit:
+                self.too_large = True
+            elif chunk:
+                self.chunks.append(chunk)
+            self.complete = not message.get("more_body", False)
+
+    def response(self, raised: BaseException | None) -> ExchangeResponse:
+        return ExchangeResponse(
+            status=self.status,
+            headers=self.headers,
+            body=b"".join(self.chunks),
+            complete=self.complete,
+            too_large=self.too_large,
+            raised=raised,
+        )
+
+
+class Tap:
+    """Keeps a copy of a live request's body and response while it is served, up to `limit` bytes each way.
+
+    ::
+
+        tap = Tap(scope)
+        await app(scope, tap.receive(receive), tap.send(send))
+        if tap.disconnected or tap.too_large: ...   # nothing to compare
+        exchange = tap.exchange(capture.calls())
+    """
+
+    def __init__(self, scope: Scope, limit: int = DEFAULT_BODY_LIMIT) -> None:
+        self._scope = ExchangeRequest.of(scope)
+        self._limit = limit
+        self._body: list[bytes] = []
+        self._body_size = 0
+        self._response = _ResponseRecord(limit)
+        self.disconnected = False
+        """The client left before the response was complete."""
+        self.raised: BaseException | None = None
+
+    @property
+    def too_large(self) -> bool:
+        """The request or the response body went past the limit."""
+        return self._body_size > self._limit or self._response.too_large
+
+    @property
+    def complete(self) -> bool:
+        return self._response.complete
+
+    def receive(self, receive: Receive) -> Receive:
+        async def tapped() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                chunk = message.get("body", b"")
+                self._body_size += len(chunk)
+                if chunk and self._body_size <= self._limit:
+                    self._body.append(chunk)
+            elif message["type"] == "http.disconnect" and not self._response.complete:
+                self.disconnected = True
+            return message
+
+        return tapped
+
+    def send(self, send: Send) -> Callable[[Message], Awaitable[None]]:
+        def tapped(message: Message) -> Awaitable[None]:
+            self._response.add(message)
+            return send(message)
+
+        return tapped
+
+    def exchange(self, calls: list[Call]) -> Exchange:
+        request = ExchangeRequest(self._scope.scope, b"".join(self._body))
+        return Exchange(request, tuple(calls), self._response.response(self.raised))
+
+
+async def respond(app: ASGIApp, request: ExchangeRequest, limit: int = DEFAULT_BODY_LIMIT) -> ExchangeResponse:
+    """Run `app` on `request` in memory: its body, then a disconnect once the response is complete."""
+    record = _ResponseRecord(limit)
+    done = asyncio.Event()
+    body_sent = False
+
+    async def receive() -> Message:
+        nonlocal body_sent
+        if not body_sent:
+            body_sent = True
+            return {"type": "http.request", "body": request.body, "more_body": False}
+        # A streaming response listens for a disconnect: one that came early would cut it short.
+        await done.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        record.add(message)
+        if record.complete:
+            done.set()
+
+    raised: BaseException | None = None
+    try:
+        await app(request.new_scope(), receive, send)
+    except Exception as exc:
+        raised = exc
+    finally:
+        done.set()
+    return record.response(raised)

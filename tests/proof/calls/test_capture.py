@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import pytest
+
+from proof.calls import Capture, Raised, Returned, Streamed, active, observe
+from tests.proof.calls.toy import Item, Toy
+
+pytestmark = pytest.mark.anyio
+
+
+def test_observe_keeps_the_same_object_and_class() -> None:
+    toy = Toy()
+    observed = observe(toy)
+    assert observed is toy
+    assert type(observed) is Toy and isinstance(observed, Toy)
+    assert Toy.get is not toy.get.__wrapped__  # the class is untouched: only the instance is
+    assert "get" not in vars(Toy()) and "get" in vars(toy)
+
+
+def test_observe_twice_wraps_once() -> None:
+    toy = observe(Toy())
+    wrapper = toy.get
+    assert observe(toy).get is wrapper
+
+
+def test_observe_leaves_private_methods_alone() -> None:
+    toy = observe(Toy())
+    assert "_items" not in vars(toy)
+
+
+async def test_without_an_observer_calls_run_as_before() -> None:
+    toy = observe(Toy())
+    assert await toy.get("a") == Item(name="a")
+    assert toy.count() == 2
+    assert toy.real_calls == ["get", "count"]
+
+
+async def test_capture_keeps_arguments_by_name_with_defaults_and_the_returned_object() -> None:
+    toy = observe(Toy())
+    capture = Capture()
+    with active(capture):
+        item = await toy.get("a")
+        await toy.get(name="b", size=2)
+    first, second = capture.calls()
+    assert (first.method, first.args) == ("get", {"name": "a", "size": 0})
+    assert isinstance(first.outcome, Returned) and first.outcome.value is item
+    assert second.args == {"name": "b", "size": 2}
+
+
+async def test_capture_keeps_models_as_plain_data_taken_when_the_call_is_made() -> None:
+    toy = observe(Toy())
+    capture = Capture()
+    item = Item(name="a")
+    with active(capture):
+        await toy.put(item)
+    item.size = 99
+    (call,) = capture.calls()
+    assert call.args == {"item": {"name": "a", "size": 0}}
+
+
+async def test_capture_records_only_the_outermost_call() -> None:
+    toy = observe(Toy())
+    capture = Capture()
+    with active(capture):
+        await toy.put(Item(name="a"))
+    assert [c.method for c in capture.calls()] == ["put"]
+    assert toy.real_calls == ["put", "get"]
+
+
+async def test_capture_records_a_raised_exception_and_lets_it_through() -> None:
+    toy = observe(Toy())
+    capture = Capture()
+    with active(capture), pytest.raises(LookupError) as raised:
+        await toy.fail()
+    (call,) = capture.calls()
+    assert isinstance(call.outcome, Raised) and call.outcome.error is raised.value
+    assert call.as_data()["outcome"] == {"raised": {"type": "builtins:LookupError", "args": ["no such toy"]}}
+
+
+async def test_capture_records_streamed_items_of_an_awaited_iterator() -> None:
+    toy = observe(Toy())
+    capture = Capture()
+    with active(capture):
+        items = [item async for item in await toy.stream(2)]
+    (call,) = capture.calls()
+    assert call.outcome == Streamed(tuple(items))
+    assert call.as_data()["outcome"] == {"streamed": [{"name": "item-0", "size": 0}, {"name": "item-1", "size": 0}]}
+
+
+async def test_capture_records_streamed_items_then_the_error_that_ended_the_stream() -> None:
+    toy = observe(Toy())
+    capture = Capture()
+    seen = []
+    with active(capture), pytest.raises(RuntimeError):
+        async for item in toy.generate(3, fail_after=1):
+            seen.append(item)
+    (call,) = capture.calls()
+    assert isinstance(call.outcome, Streamed)
+    assert call.outcome.items == tuple(seen) and isinstance(call.outcome.error, RuntimeError)
+
+
+async def test_a_stream_left_unread_is_unfinished_not_a_call() -> None:
+    toy = observe(Toy())
+    capture = Capture()
+    with active(capture):
+        stream = toy.generate(3)
+        await anext(stream)
+        await stream.aclose()
+    assert capture.calls() == [] and capture.unfinished == ["generate"]
+
+
+async def test_capture_records_a_plain_method() -> None:
+    toy = observe(Toy())
+    capture = Capture()
+    with active(capture):
+        toy.count()
+    (call,) = capture.calls()
+    assert call.outcome == Returned(1)
