@@ -21,6 +21,7 @@ from proof.compare import (
     Finding,
     Tap,
     diff,
+    replayed,
     respond,
 )
 
@@ -43,5 +44,6 @@ __all__ = [
     "active",
     "diff",
     "observe",
+    "replayed",
     "respond",
 ]

@@ -27,6 +27,7 @@ class _Pending:
     method: str
     args: Mapping[str, Any]
     outcome: Outcome | None = None
+    awaited: bool = False
     items: list[Any] = field(default_factory=list)
 
 
@@ -38,7 +39,7 @@ class Capture:
 
     def calls(self) -> list[Call]:
         """The calls that have ended so far, in the order they were made."""
-        return [Call(p.method, p.args, p.outcome) for p in self._calls if p.outcome is not None]
+        return [Call(p.method, p.args, p.outcome, p.awaited) for p in self._calls if p.outcome is not None]
 
     @property
     def unfinished(self) -> list[str]:
@@ -65,6 +66,7 @@ class Capture:
         return result
 
     async def _awaited(self, pending: _Pending, awaitable: Any) -> Any:
+        pending.awaited = True
         try:
             with unobserved():
                 result = await awaitable

@@ -8,7 +8,7 @@
     replay.calls      # what the candidate called, with the outcome each got
 
 The n-th call of a method gets the outcome of the n-th recorded call of that method, in
-the shape the method gives it (awaitable, async iterator or plain value). The real
+the shape the recorded call gave it (awaitable, async iterator or plain value). The real
 implementation is never called. A call with no recorded match raises `UnrecordedCall`,
 and is kept in `calls`, so the comparison names it.
 """
@@ -43,13 +43,13 @@ class Replay:
 
     def call(self, method: str, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         queue = self._recorded.get(method)
-        outcome: Outcome = queue.popleft().outcome if queue else Raised(UnrecordedCall(method))
-        self.calls.append(Call(method, arguments(function, args, kwargs), outcome))
-        if inspect.iscoroutinefunction(function):
-            return _resolved(outcome)
-        if inspect.isasyncgenfunction(function):
-            return _stream(outcome)
-        return _given(outcome)
+        if queue:
+            recorded = queue.popleft()
+            outcome, awaited = recorded.outcome, recorded.awaited
+        else:
+            outcome, awaited = Raised(UnrecordedCall(method)), inspect.iscoroutinefunction(inspect.unwrap(function))
+        self.calls.append(Call(method, arguments(function, args, kwargs), outcome, awaited))
+        return _resolved(outcome) if awaited else _given(outcome)
 
 
 def _given(outcome: Outcome) -> Any:
@@ -64,12 +64,8 @@ async def _resolved(outcome: Outcome) -> Any:
     return _given(outcome)
 
 
-async def _stream(outcome: Outcome) -> AsyncIterator[Any]:
-    if isinstance(outcome, Streamed):
-        for item in outcome.items:
-            yield item
-        if outcome.error is not None:
-            raise outcome.error
-    else:
-        # No stream was recorded for this call (an unrecorded call): it fails at its first step.
-        yield _given(outcome)
+async def _stream(outcome: Streamed) -> AsyncIterator[Any]:
+    for item in outcome.items:
+        yield item
+    if outcome.error is not None:
+        raise outcome.error

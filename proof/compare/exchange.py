@@ -1,9 +1,10 @@
 """An exchange: a request, the implementation calls it caused, and the response, as values.
 
-Two ways to get one. `Tap` watches a live request pass through an app (the side that
-answers the client), keeping the request body and the response as they go by, up to a
-size limit. `respond()` runs an app on a request held in memory (the candidate, later,
-off the client's path) and collects its response.
+Two ways to get one. `Tap` serves a live request with an app (the side that answers the
+client) while capturing its implementation calls and keeping the request body and the
+response as they go by, up to a size limit. `replayed()` runs another app on that
+exchange's request, in memory and off the client's path, its calls answered from the
+exchange's calls.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from proof.calls.capture import Capture
+from proof.calls.observer import active
 from proof.calls.outcome import Call
+from proof.calls.replay import Replay
 
 DEFAULT_BODY_LIMIT = 10 * 2**20
 """Bodies kept in memory for a comparison, each way (10 MiB)."""
@@ -130,18 +134,21 @@ class _ResponseRecord:
 
 
 class Tap:
-    """Keeps a copy of a live request's body and response while it is served, up to `limit` bytes each way.
+    """Serves a live request with an app, capturing its calls and a copy of its body and response.
 
-    ::
+    Bodies are kept up to `limit` bytes each way. The client's request and response pass
+    through untouched, whatever the tap keeps::
 
         tap = Tap(scope)
-        await app(scope, tap.receive(receive), tap.send(send))
+        await tap.serve(app, receive, send)
         if tap.disconnected or tap.too_large: ...   # nothing to compare
-        exchange = tap.exchange(capture.calls())
+        exchange = tap.exchange()
     """
 
     def __init__(self, scope: Scope, limit: int = DEFAULT_BODY_LIMIT) -> None:
-        self._scope = ExchangeRequest.of(scope)
+        self._scope = scope
+        self._request = ExchangeRequest.of(scope)
+        self._capture = Capture()
         self._limit = limit
         self._body: list[bytes] = []
         self._body_size = 0
@@ -159,7 +166,16 @@ class Tap:
     def complete(self) -> bool:
         return self._response.complete
 
-    def receive(self, receive: Receive) -> Receive:
+    async def serve(self, app: ASGIApp, receive: Receive, send: Send) -> None:
+        """Run `app` on the request; what it raises is noted and passed on."""
+        try:
+            with active(self._capture):
+                await app(self._scope, self._receive(receive), self._send(send))
+        except Exception as exc:
+            self.raised = exc
+            raise
+
+    def _receive(self, receive: Receive) -> Receive:
         async def tapped() -> Message:
             message = await receive()
             if message["type"] == "http.request":
@@ -173,16 +189,30 @@ class Tap:
 
         return tapped
 
-    def send(self, send: Send) -> Callable[[Message], Awaitable[None]]:
+    def _send(self, send: Send) -> Callable[[Message], Awaitable[None]]:
         def tapped(message: Message) -> Awaitable[None]:
             self._response.add(message)
             return send(message)
 
         return tapped
 
-    def exchange(self, calls: list[Call]) -> Exchange:
-        request = ExchangeRequest(self._scope.scope, b"".join(self._body))
-        return Exchange(request, tuple(calls), self._response.response(self.raised))
+    @property
+    def unfinished_calls(self) -> list[str]:
+        """Implementation calls whose outcome is unknown (a stream the client left, say)."""
+        return self._capture.unfinished
+
+    def exchange(self) -> Exchange:
+        """The exchange as served so far (call it once the response is complete)."""
+        request = ExchangeRequest(self._request.scope, b"".join(self._body))
+        return Exchange(request, tuple(self._capture.calls()), self._response.response(self.raised))
+
+
+async def replayed(app: ASGIApp, recorded: Exchange, limit: int = DEFAULT_BODY_LIMIT) -> Exchange:
+    """The exchange `app` makes of `recorded`'s request, each implementation call answered from `recorded`'s calls."""
+    replay = Replay(recorded.calls)
+    with active(replay):
+        response = await respond(app, recorded.request, limit)
+    return Exchange(recorded.request, tuple(replay.calls), response)
 
 
 async def respond(app: ASGIApp, request: ExchangeRequest, limit: int = DEFAULT_BODY_LIMIT) -> ExchangeResponse:

@@ -56,7 +56,7 @@ async def test_replay_streams_the_recorded_items_then_the_recorded_error() -> No
     toy = observe(Toy())
     items = (Item(name="one"), Item(name="two"))
     recorded = [
-        Call("stream", {"count": 2}, Streamed(items)),
+        Call("stream", {"count": 2}, Streamed(items), awaited=True),
         Call("generate", {"count": 3}, Streamed(items, RuntimeError("stream broke"))),
     ]
     got = []
