@@ -31,6 +31,7 @@ _in_candidate: ContextVar[bool] = ContextVar("in_candidate", default=False)
 
 @dataclass
 class Shadowed:
+    method: str
     path: str
     legacy: Exchange
     candidate: Exchange
@@ -57,7 +58,7 @@ class ShadowingApp:
             candidate = await replayed(api.migrated, legacy)
         finally:
             _in_candidate.reset(token)
-        self.results.append(Shadowed(scope["path"], legacy, candidate, diff(legacy, candidate)))
+        self.results.append(Shadowed(scope["method"], scope["path"], legacy, candidate, diff(legacy, candidate)))
 
     def counting(self, name: str, bound: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(bound)

@@ -19,7 +19,7 @@ async def test_parity_catalogue_shadowed_matches_with_no_real_call_from_the_cand
     async with shadowing(tmp_path) as (client, app):
         await replay(client, load_catalogue(catalogue))
     assert app.results, "no request was shadowed"
-    mismatches = {f"{r.legacy.request.scope['method']} {r.path}": r.diff.text() for r in app.results if not r.diff.matched}
+    mismatches = {f"{r.method} {r.path}": r.diff.text() for r in app.results if not r.diff.matched}
     assert mismatches == {}
     assert app.candidate_real_calls == []
     # The comparison saw the implementation at work: calls were captured and replayed.
