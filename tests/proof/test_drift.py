@@ -17,9 +17,18 @@ from tests.proof.shadowing import shadowing
 
 pytestmark = pytest.mark.anyio
 
-REGISTER = {"method": "POST", "url": "/v1/models", "json": {"model_id": "drift/one", "provider_model_id": "lorem"}}
-UPLOAD = {"method": "POST", "url": "/v1/files", "files": {"file": ("a.txt", b"hello")}, "data": {"purpose": "batch"}}
-STREAM = {"model": "echo", "messages": [{"role": "user", "content": "one two"}], "stream": True}
+REGISTER: dict[str, Any] = {
+    "method": "POST",
+    "url": "/v1/models",
+    "json": {"model_id": "drift/one", "provider_model_id": "lorem"},
+}
+UPLOAD: dict[str, Any] = {
+    "method": "POST",
+    "url": "/v1/files",
+    "files": {"file": ("a.txt", b"hello")},
+    "data": {"purpose": "batch"},
+}
+STREAM: dict[str, Any] = {"model": "echo", "messages": [{"role": "user", "content": "one two"}], "stream": True}
 
 
 def _app(create_router: Callable[[], APIRouter]) -> AppFactory:
