@@ -1,0 +1,112 @@
+"""Comparing shadowed requests off the client's path: a bounded queue per worker and one task working it.
+
+The shadow strategy hands over an exchange once legacy's answer is complete; `submit`
+never waits (a full queue is a `skipped: queue_full`). The task replays each exchange
+against the router with the recorded calls (`proof.replayed`), bounded by a timeout, and
+reports the diff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+
+import structlog
+from starlette.types import ASGIApp
+
+from gateway.shadow_results import ShadowedRoute, ShadowResult, SkipReason
+from proof import Exchange, diff, replayed
+
+log = structlog.get_logger("gateway.shadow")
+
+QUEUE_SIZE = 64
+TIMEOUT_SECONDS = 10.0
+
+Report = Callable[[ShadowResult], None]
+
+
+@dataclass(frozen=True)
+class ShadowJob:
+    """A request legacy has answered, waiting to be replayed against the router."""
+
+    route: ShadowedRoute
+    request_id: str
+    exchange: Exchange
+    candidate: ASGIApp
+    legacy_ms: float
+
+
+class ShadowRunner:
+    """The worker's shadow queue and the task that compares what is on it::
+
+    runner = ShadowRunner(report, queue_size=64, timeout=10.0)
+    async with runner.running():
+        runner.submit(job)
+    """
+
+    def __init__(self, report: Report, *, queue_size: int = QUEUE_SIZE, timeout: float = TIMEOUT_SECONDS) -> None:
+        self.report = report
+        self.timeout = timeout
+        self._queue: asyncio.Queue[ShadowJob] = asyncio.Queue(queue_size)
+
+    def skip(self, route: ShadowedRoute, request_id: str, reason: SkipReason, legacy_ms: float | None = None) -> None:
+        self.report(ShadowResult(route, request_id, "skipped", reason, legacy_ms=legacy_ms))
+
+    def submit(self, job: ShadowJob) -> None:
+        """Queue `job` for comparison, or report it skipped when the queue is full."""
+        try:
+            self._queue.put_nowait(job)
+        except asyncio.QueueFull:
+            self.skip(job.route, job.request_id, "queue_full", job.legacy_ms)
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Work the queue while the block runs; what is still running or queued at its end is reported skipped."""
+        task = asyncio.create_task(self._work(), name="shadow comparisons")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+            while not self._queue.empty():
+                job = self._queue.get_nowait()
+                self.skip(job.route, job.request_id, "shutdown", job.legacy_ms)
+
+    async def _work(self) -> None:
+        while True:
+            job = await self._queue.get()
+            structlog.contextvars.clear_contextvars()
+            # The candidate's own log lines say which request they replay.
+            structlog.contextvars.bind_contextvars(
+                request_id=job.request_id, api=job.route.api, route=job.route.template, backend="shadow"
+            )
+            try:
+                self.report(await self._compare(job))
+            except asyncio.CancelledError:
+                self.skip(job.route, job.request_id, "shutdown", job.legacy_ms)
+                raise
+            except Exception:
+                log.exception("shadow_comparison_failed")
+                self.skip(job.route, job.request_id, "comparison_failed", job.legacy_ms)
+
+    async def _compare(self, job: ShadowJob) -> ShadowResult:
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.timeout):
+                candidate = await replayed(job.candidate, job.exchange)
+        except TimeoutError:
+            return ShadowResult(job.route, job.request_id, "skipped", "timeout", legacy_ms=job.legacy_ms)
+        candidate_ms = round((time.perf_counter() - started) * 1000, 3)
+        found = diff(job.exchange, candidate)
+        return ShadowResult(
+            job.route,
+            job.request_id,
+            "match" if found.matched else "mismatch",
+            diff=None if found.matched else found.text(),
+            legacy_ms=job.legacy_ms,
+            candidate_ms=candidate_ms,
+        )

@@ -1,0 +1,101 @@
+"""The shadow queue: comparisons off the client's path, bounded in count and time, every request accounted for."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from starlette.responses import JSONResponse
+from starlette.types import Receive, Scope, Send
+
+from gateway.shadow_results import ShadowedRoute, ShadowResult
+from gateway.shadowing import ShadowJob, ShadowRunner
+from proof import Exchange, ExchangeRequest, ExchangeResponse
+
+pytestmark = pytest.mark.anyio
+
+ROUTE = ShadowedRoute("things", "GET", "/v1/things")
+SCOPE: Scope = {"type": "http", "method": "GET", "path": "/v1/things", "query_string": b"", "headers": []}
+LEGACY = Exchange(
+    ExchangeRequest.of(SCOPE),
+    (),
+    ExchangeResponse(200, ((b"content-type", b"application/json"),), b'{"n":1}', complete=True),
+)
+
+
+def _answering(body: dict[str, int], delay: float = 0.0) -> JSONResponse:
+    response = JSONResponse(body)
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await asyncio.sleep(delay)
+        await response(scope, receive, send)
+
+    return app  # type: ignore[return-value]
+
+
+def _job(candidate: object, request_id: str = "r1") -> ShadowJob:
+    return ShadowJob(ROUTE, request_id, LEGACY, candidate, legacy_ms=1.0)  # type: ignore[arg-type]
+
+
+async def _settled(results: list[ShadowResult], count: int) -> None:
+    async with asyncio.timeout(5):
+        while len(results) < count:
+            await asyncio.sleep(0.005)
+
+
+async def test_a_matching_candidate_is_a_match_with_both_timings() -> None:
+    results: list[ShadowResult] = []
+    runner = ShadowRunner(results.append)
+    async with runner.running():
+        runner.submit(_job(_answering({"n": 1})))
+        await _settled(results, 1)
+    (result,) = results
+    assert (result.result, result.reason, result.diff) == ("match", None, None)
+    assert result.legacy_ms == 1.0 and result.candidate_ms is not None
+
+
+async def test_a_differing_candidate_is_a_mismatch_with_its_diff() -> None:
+    results: list[ShadowResult] = []
+    runner = ShadowRunner(results.append)
+    async with runner.running():
+        runner.submit(_job(_answering({"n": 2})))
+        await _settled(results, 1)
+    assert (results[0].result, results[0].diff) == ("mismatch", "body $.n: legacy 1 | migrated 2")
+
+
+async def test_a_candidate_past_the_timeout_is_skipped_and_the_next_is_compared() -> None:
+    results: list[ShadowResult] = []
+    runner = ShadowRunner(results.append, timeout=0.05)
+    async with runner.running():
+        runner.submit(_job(_answering({"n": 1}, delay=10), "hangs"))
+        runner.submit(_job(_answering({"n": 1}), "next"))
+        await _settled(results, 2)
+    assert [(r.request_id, r.result, r.reason) for r in results] == [
+        ("hangs", "skipped", "timeout"),
+        ("next", "match", None),
+    ]
+
+
+async def test_a_full_queue_skips_at_once_and_shutdown_accounts_for_what_was_queued() -> None:
+    results: list[ShadowResult] = []
+    runner = ShadowRunner(results.append, queue_size=2, timeout=5)
+    async with runner.running():
+        for index in range(4):
+            runner.submit(_job(_answering({"n": 1}, delay=10), f"r{index}"))
+        # Two queued (one of them taken by the task at its next turn), the other two skipped at once.
+        assert [(r.request_id, r.reason) for r in results] == [("r2", "queue_full"), ("r3", "queue_full")]
+        await asyncio.sleep(0.01)
+    assert [(r.request_id, r.reason) for r in results[2:]] == [("r0", "shutdown"), ("r1", "shutdown")]
+
+
+async def test_a_comparison_that_fails_is_reported_and_the_task_goes_on() -> None:
+    results: list[ShadowResult] = []
+    runner = ShadowRunner(results.append)
+    async with runner.running():
+        runner.submit(ShadowJob(ROUTE, "broken", None, _answering({"n": 1}), 1.0))  # type: ignore[arg-type]
+        runner.submit(_job(_answering({"n": 1}), "fine"))
+        await _settled(results, 2)
+    assert [(r.request_id, r.result, r.reason) for r in results] == [
+        ("broken", "skipped", "comparison_failed"),
+        ("fine", "match", None),
+    ]
