@@ -3,7 +3,7 @@
 Usage::
 
     python -m bench                       # everything (a few minutes)
-    python -m bench --only inprocess      # one or more of: inprocess, network, flags, startup
+    python -m bench --only inprocess      # one or more of: inprocess, network, flags, startup, shadow
     python -m bench --strict              # exit 1 when a target is missed
 """
 
@@ -15,13 +15,13 @@ import time
 
 import uvloop
 
-from bench import flags, inprocess, log_cost, network, request_path_fs, startup
+from bench import flags, inprocess, log_cost, network, request_path_fs, shadow, startup
 from bench.loadgen import tool_name, wrk_path
 from bench.quiet_logs import DESCRIPTION as QUIET_LOGS, drop_info_logs
 from bench.report import RESULTS_PATH, Row, summary, table, write_json
 from bench.rounds import ROUNDS
 
-SECTIONS = ("inprocess", "network", "flags", "startup")
+SECTIONS = ("inprocess", "network", "flags", "startup", "shadow")
 
 
 def _inprocess(rounds: int) -> list[Row]:
@@ -41,6 +41,7 @@ RUNNERS = {
     "network": network.run,
     "flags": _flags,
     "startup": startup.run,
+    "shadow": shadow.run,
 }
 
 
