@@ -1,24 +1,26 @@
-"""Comparing shadowed requests off the client's path: a bounded queue per worker and one task working it.
+"""Shadowed requests: legacy answers through a tap, the router is compared off the client's path.
 
-The shadow strategy hands over an exchange once legacy's answer is complete; `submit`
-never waits (a full queue is a `skipped: queue_full`). The task replays each exchange
-against the router with the recorded calls (`proof.replayed`), bounded by a timeout, and
-reports the diff.
+`ShadowedApp` serves a request with the legacy app (its implementation calls captured,
+its bodies copied up to a limit) and, once legacy's answer is complete, hands the
+exchange to the worker's `ShadowRunner` without waiting: a full queue is a
+`skipped: queue_full`. The runner's task replays each exchange against the router with
+the recorded calls (`proof.replayed`), bounded by a timeout, and reports the diff.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 
 import structlog
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.shadow_results import ShadowedRoute, ShadowResult, SkipReason
-from proof import Exchange, diff, replayed
+from proof import DEFAULT_BODY_LIMIT, Exchange, Tap, diff, replayed
 
 log = structlog.get_logger("gateway.shadow")
 
@@ -110,3 +112,45 @@ class ShadowRunner:
             legacy_ms=job.legacy_ms,
             candidate_ms=candidate_ms,
         )
+
+
+class ShadowedApp:
+    """Serve with `legacy`; then compare `migrated` on the same request and calls, `sample` of the time.
+
+    The client's request and response pass through untouched and at legacy's pace: the
+    copy is taken as they go by, the comparison waits in the runner's queue.
+    """
+
+    def __init__(
+        self,
+        legacy: ASGIApp,
+        migrated: ASGIApp,
+        route: ShadowedRoute,
+        runner: ShadowRunner,
+        *,
+        sample: float = 1.0,
+        body_limit: int = DEFAULT_BODY_LIMIT,
+    ) -> None:
+        self.legacy, self.migrated, self.route, self.runner = legacy, migrated, route, runner
+        self.sample, self.body_limit = sample, body_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The request log bound the request's id before any side runs.
+        request_id = str(structlog.contextvars.get_contextvars().get("request_id"))
+        if self.sample < 1.0 and random.random() >= self.sample:
+            self.runner.skip(self.route, request_id, "sampled_out")
+            await self.legacy(scope, receive, send)
+            return
+        tap = Tap(scope, self.body_limit)
+        started = time.perf_counter()
+        try:
+            await tap.serve(self.legacy, receive, send)
+        finally:
+            # Legacy raising is compared too: the router, given the same outcomes, should raise alike.
+            legacy_ms = round((time.perf_counter() - started) * 1000, 3)
+            if tap.disconnected or not (tap.complete or tap.raised):
+                self.runner.skip(self.route, request_id, "client_disconnected", legacy_ms)
+            elif tap.too_large:
+                self.runner.skip(self.route, request_id, "body_too_large", legacy_ms)
+            else:
+                self.runner.submit(ShadowJob(self.route, request_id, tap.exchange(), self.migrated, legacy_ms))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import suppress
 
 import pytest
+import structlog
+from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.shadow_results import ShadowedRoute, ShadowResult
-from gateway.shadowing import ShadowJob, ShadowRunner
+from gateway.shadowing import ShadowedApp, ShadowJob, ShadowRunner
 from proof import Exchange, ExchangeRequest, ExchangeResponse
 
 pytestmark = pytest.mark.anyio
@@ -99,3 +102,85 @@ async def test_a_comparison_that_fails_is_reported_and_the_task_goes_on() -> Non
         ("broken", "skipped", "comparison_failed"),
         ("fine", "match", None),
     ]
+
+
+def _client(body: bytes = b"", *, then_disconnect: bool = False) -> tuple[Receive, list[Message]]:
+    messages: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        if messages:
+            return messages.pop(0)
+        if not then_disconnect:
+            await asyncio.Event().wait()
+        return {"type": "http.disconnect"}
+
+    return receive, sent
+
+
+async def _shadowed(
+    legacy: ASGIApp, migrated: ASGIApp, receive: Receive, *, sample: float = 1.0, body_limit: int = 1024
+) -> tuple[list[ShadowResult], list[Message]]:
+    results: list[ShadowResult] = []
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    runner = ShadowRunner(results.append)
+    app = ShadowedApp(legacy, migrated, ROUTE, runner, sample=sample, body_limit=body_limit)
+    structlog.contextvars.bind_contextvars(request_id="req-1")
+    async with runner.running():
+        with suppress(RuntimeError):
+            await app(dict(SCOPE), receive, send)
+        await _settled(results, 1)
+    return results, sent
+
+
+async def _echo_body(scope: Scope, receive: Receive, send: Send) -> None:
+    body = await Request(scope, receive).body()
+    await JSONResponse({"size": len(body)})(scope, receive, send)
+
+
+async def test_shadowed_app_answers_with_legacy_and_compares_the_router_after() -> None:
+    receive, _ = _client(b"12345")
+    results, sent = await _shadowed(_echo_body, _answering({"size": 4}), receive)
+    assert sent[-1]["body"] == b'{"size":5}'
+    assert [(r.request_id, r.result, r.diff) for r in results] == [
+        ("req-1", "mismatch", "body $.size: legacy 5 | migrated 4")
+    ]
+
+
+@pytest.mark.parametrize(("sample", "expected"), [(0.0, ("skipped", "sampled_out")), (1.0, ("match", None))])
+async def test_shadowed_app_sample(sample: float, expected: tuple[str, str | None]) -> None:
+    receive, _ = _client()
+    results, sent = await _shadowed(_answering({"n": 1}), _answering({"n": 1}), receive, sample=sample)
+    assert sent[-1]["body"] == b'{"n":1}'
+    assert [(r.result, r.reason) for r in results] == [expected]
+
+
+async def test_shadowed_app_skips_a_body_over_the_limit_and_still_serves_it_whole() -> None:
+    receive, _ = _client(b"x" * 2000)
+    results, sent = await _shadowed(_echo_body, _echo_body, receive, body_limit=1024)
+    assert sent[-1]["body"] == b'{"size":2000}'
+    assert [(r.result, r.reason) for r in results] == [("skipped", "body_too_large")]
+
+
+async def test_shadowed_app_skips_a_request_whose_client_left_before_the_answer() -> None:
+    async def waits_for_client(scope: Scope, receive: Receive, send: Send) -> None:
+        await receive()
+        await receive()
+
+    receive, _ = _client(then_disconnect=True)
+    results, _ = await _shadowed(waits_for_client, _answering({"n": 1}), receive)
+    assert [(r.result, r.reason) for r in results] == [("skipped", "client_disconnected")]
+
+
+async def test_shadowed_app_compares_when_legacy_raises() -> None:
+    async def raises(scope: Scope, receive: Receive, send: Send) -> None:
+        raise RuntimeError("legacy broke")
+
+    receive, _ = _client()
+    results, _ = await _shadowed(raises, _answering({"n": 1}), receive)
+    assert results[0].result == "mismatch"
+    assert results[0].diff is not None and results[0].diff.startswith("status: legacy 0 | migrated 200")
