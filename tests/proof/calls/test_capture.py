@@ -119,3 +119,37 @@ async def test_capture_records_a_plain_method() -> None:
         toy.count()
     (call,) = capture.calls()
     assert call.outcome == Returned(1)
+
+
+class _Kinds(dict[str, int]):
+    @staticmethod
+    def helper(value: int) -> int:
+        return value + 1
+
+    @classmethod
+    def build(cls) -> _Kinds:
+        return cls()
+
+    @property
+    def size(self) -> int:
+        return 1
+
+
+def test_observe_takes_static_class_and_compiled_methods_and_leaves_properties() -> None:
+    kinds = observe(_Kinds())
+    # `keys` is dict's, compiled.
+    assert {"helper", "build", "keys"} <= set(vars(kinds))
+    assert "size" not in vars(kinds)
+    assert kinds.helper(1) == 2 and kinds.size == 1 and list(kinds.keys()) == []
+    assert isinstance(kinds.build(), _Kinds)
+
+
+def test_observe_names_an_object_that_takes_no_attributes() -> None:
+    class Slotted:
+        __slots__ = ()
+
+        def get(self) -> int:
+            return 1
+
+    with pytest.raises(TypeError, match="Slotted"):
+        observe(Slotted())
