@@ -14,11 +14,11 @@ when the call is made) and its outcome (the very objects returned, raised or str
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from proof.calls.observer import arguments, unobserved
+from proof.calls.observer import ObservedMethod, unobserved
 from proof.calls.outcome import Call, Outcome, Raised, Returned, Streamed
 
 
@@ -46,12 +46,12 @@ class Capture:
         """Methods called whose outcome is not known yet (still running, or cancelled)."""
         return [p.method for p in self._calls if p.outcome is None]
 
-    def call(self, method: str, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        pending = _Pending(method, arguments(function, args, kwargs))
+    def call(self, method: ObservedMethod, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        pending = _Pending(method.name, method.arguments(args, kwargs))
         self._calls.append(pending)
         try:
             with unobserved():
-                result = function(*args, **kwargs)
+                result = method.function(*args, **kwargs)
         except Exception as exc:
             pending.outcome = Raised(exc)
             raise

@@ -24,10 +24,41 @@ T = TypeVar("T")
 _OBSERVED = "__proof_observed__"
 
 
+class ObservedMethod:
+    """One public method of an observed implementation: its name and the bound method itself."""
+
+    def __init__(self, name: str, function: Callable[..., Any]) -> None:
+        self.name = name
+        self.function = function
+
+    @functools.cached_property
+    def signature(self) -> inspect.Signature | None:
+        # Worked out on first use and kept: `inspect.signature` costs more than the call it describes.
+        try:
+            return inspect.signature(self.function)
+        except (TypeError, ValueError):
+            return None
+
+    def arguments(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Mapping[str, Any]:
+        """The call's arguments by parameter name, defaults included, as plain data.
+
+        Binding makes `f(x)` and `f(model_id=x)` the same call, as they are to the implementation.
+        """
+        try:
+            bound = self.signature.bind(*args, **kwargs) if self.signature is not None else None
+        except TypeError:
+            # The call itself will fail the same way.
+            bound = None
+        if bound is None:
+            return {"*args": plain(args), **{key: plain(value) for key, value in kwargs.items()}}
+        bound.apply_defaults()
+        return {key: plain(value) for key, value in bound.arguments.items()}
+
+
 class CallObserver(Protocol):
     """Decides what a call of an observed method does and gives back what the caller receives."""
 
-    def call(self, method: str, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any: ...
+    def call(self, method: ObservedMethod, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any: ...
 
 
 _observer: ContextVar[CallObserver | None] = ContextVar("proof_call_observer", default=None)
@@ -80,26 +111,14 @@ def _is_method(attribute: object) -> bool:
 
 
 def _observed(name: str, bound: Callable[..., Any]) -> Callable[..., Any]:
+    method = ObservedMethod(name, bound)
+
     @functools.wraps(bound)
     def observed(*args: Any, **kwargs: Any) -> Any:
         observer = _observer.get()
         if observer is None:
             return bound(*args, **kwargs)
-        return observer.call(name, bound, args, kwargs)
+        return observer.call(method, args, kwargs)
 
     setattr(observed, _OBSERVED, True)
     return observed
-
-
-def arguments(function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Mapping[str, Any]:
-    """The call's arguments by parameter name, defaults included, as plain data.
-
-    Binding makes `f(x)` and `f(model_id=x)` the same call, as they are to the implementation.
-    """
-    try:
-        bound = inspect.signature(function).bind(*args, **kwargs)
-    except TypeError:
-        # The call itself will fail the same way; keep what was passed.
-        return {"*args": plain(args), **{key: plain(value) for key, value in kwargs.items()}}
-    bound.apply_defaults()
-    return {key: plain(value) for key, value in bound.arguments.items()}

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import inspect
 from collections import defaultdict, deque
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
-from proof.calls.observer import arguments
+from proof.calls.observer import ObservedMethod
 from proof.calls.outcome import Call, Outcome, Raised, Returned, Streamed
 
 
@@ -41,14 +41,15 @@ class Replay:
             self._recorded[call.method].append(call)
         self.calls: list[Call] = []
 
-    def call(self, method: str, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        queue = self._recorded.get(method)
+    def call(self, method: ObservedMethod, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        queue = self._recorded.get(method.name)
         if queue:
             recorded = queue.popleft()
             outcome, awaited = recorded.outcome, recorded.awaited
         else:
-            outcome, awaited = Raised(UnrecordedCall(method)), inspect.iscoroutinefunction(inspect.unwrap(function))
-        self.calls.append(Call(method, arguments(function, args, kwargs), outcome, awaited))
+            unwrapped = inspect.unwrap(method.function)
+            outcome, awaited = Raised(UnrecordedCall(method.name)), inspect.iscoroutinefunction(unwrapped)
+        self.calls.append(Call(method.name, method.arguments(args, kwargs), outcome, awaited))
         return _resolved(outcome) if awaited else _given(outcome)
 
 
