@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import types
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -105,9 +106,21 @@ def observe(implementation: T) -> T:
     return implementation
 
 
+# Functions and compiled methods alike: a method left unobserved would run for real in a replay. Other
+# descriptors (properties, cached properties) are data: reading one early could compute it too soon.
+_METHOD_TYPES = (
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.MethodDescriptorType,
+    types.ClassMethodDescriptorType,
+    types.WrapperDescriptorType,
+    staticmethod,
+    classmethod,
+)
+
+
 def _is_method(attribute: object) -> bool:
-    # Functions and compiled methods alike: a method left unobserved would run for real in a replay.
-    return inspect.isroutine(attribute) or isinstance(attribute, staticmethod)
+    return isinstance(attribute, _METHOD_TYPES)
 
 
 def _observed(name: str, bound: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncGenerator
 
 import pytest
@@ -134,12 +135,18 @@ class _Kinds(dict[str, int]):
     def size(self) -> int:
         return 1
 
+    @functools.cached_property
+    def computed(self) -> list[str]:
+        self.computed_at_read = True
+        return ["once"]
 
-def test_observe_takes_static_class_and_compiled_methods_and_leaves_properties() -> None:
+
+def test_observe_takes_static_class_and_compiled_methods_and_leaves_properties_unread() -> None:
     kinds = observe(_Kinds())
     # `keys` is dict's, compiled.
     assert {"helper", "build", "keys"} <= set(vars(kinds))
-    assert "size" not in vars(kinds)
+    assert not {"size", "computed", "computed_at_read"} & set(vars(kinds))
+    assert kinds.computed == ["once"]
     assert kinds.helper(1) == 2 and kinds.size == 1 and list(kinds.keys()) == []
     assert isinstance(kinds.build(), _Kinds)
 
