@@ -22,24 +22,58 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from gateway.exceptions import FlagsError, did_you_mean
 from gateway.flags_file import load_flags_yaml
-from gateway.modes import MODES, ROUTER_MODES, Mode, Side
+from gateway.modes import ANSWERING_SIDE, MODES, ROUTER_MODES, Mode, Side
 from gateway.partial_migration import LegacyOnlyRoute, legacy_only_routes
 from gateway.routes import GatewayRoute, apis_with_router
 
 Reason = Literal["route", "api", "default"]
 
 
+SAMPLE_DESCRIPTION = "Share of requests shadowed, 0 to 1 (mode shadow; default 1.0)."
+
+
+def _sample_needs_shadow(mode: Mode | None, sample: float | None) -> None:
+    if sample is not None and mode is not None and mode != "shadow":
+        raise ValueError(f"`sample` is a field of mode shadow, not of mode {mode}")
+
+
+class RouteFlags(BaseModel):
+    """A route override in long form: its mode and that mode's fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    mode: Mode = Field(description="The route's mode.")
+    sample: float | None = Field(default=None, ge=0, le=1, description=SAMPLE_DESCRIPTION)
+
+    @model_validator(mode="after")
+    def _fields_of_its_mode(self) -> RouteFlags:
+        _sample_needs_shadow(self.mode, self.sample)
+        return self
+
+
 class ApiFlags(BaseModel):
-    """An API's entry in long form: its mode and per-route overrides."""
+    """An API's entry in long form: its mode, that mode's fields and per-route overrides."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     mode: Mode | None = Field(default=None, description="The API's mode; the file's default when left out.")
-    routes: dict[str, Mode] = Field(default_factory=dict, description='Overrides keyed "METHOD <template>".')
+    sample: float | None = Field(default=None, ge=0, le=1, description=SAMPLE_DESCRIPTION)
+    routes: dict[str, Mode | RouteFlags] = Field(
+        default_factory=dict, description='Overrides keyed "METHOD <template>": a mode, or `mode` and its fields.'
+    )
+
+    @model_validator(mode="after")
+    def _fields_of_its_mode(self) -> ApiFlags:
+        _sample_needs_shadow(self.mode, self.sample)
+        return self
+
+    def route_flags(self, key: str) -> RouteFlags | None:
+        entry = self.routes.get(key)
+        return RouteFlags(mode=entry) if isinstance(entry, str) else entry
 
 
 class FlagFile(BaseModel):
@@ -55,15 +89,27 @@ class FlagFile(BaseModel):
         return entry if isinstance(entry, ApiFlags) else ApiFlags(mode=entry)
 
 
-# Where pydantic names the member of `Mode | ApiFlags` it tried, in ("apis", API, member, ...).
+# Where pydantic names the member of `Mode | ApiFlags` it tried, in ("apis", API, member, ...), and
+# of `Mode | RouteFlags` in ("apis", API, "routes", KEY, member, ...) once the first is gone.
 _API_ENTRY_MEMBER = 2
+_ROUTE_ENTRY_MEMBER = 4
 
 
-def _key_path(loc: tuple[Any, ...]) -> str:
-    # The person wrote an API entry, not a member of its union type: that part of the location goes.
+def _key_path(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    # The person wrote an entry, not a member of its union type: that part of the location goes.
     if loc[:1] == ("apis",) and len(loc) > _API_ENTRY_MEMBER:
         loc = (*loc[:_API_ENTRY_MEMBER], *loc[_API_ENTRY_MEMBER + 1 :])
-    return ".".join(str(part) for part in loc)
+        if loc[_API_ENTRY_MEMBER : _API_ENTRY_MEMBER + 1] == ("routes",) and len(loc) > _ROUTE_ENTRY_MEMBER:
+            loc = (*loc[:_ROUTE_ENTRY_MEMBER], *loc[_ROUTE_ENTRY_MEMBER + 1 :])
+    return loc
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> tuple[str, ...]:
+    if len(loc) == 1:
+        return ("default", "apis")
+    if loc[_API_ENTRY_MEMBER : _API_ENTRY_MEMBER + 1] == ("routes",):
+        return tuple(RouteFlags.model_fields)
+    return tuple(ApiFlags.model_fields)
 
 
 def _structure_error(path: Path, exc: ValidationError) -> FlagsError:
@@ -75,18 +121,22 @@ def _structure_error(path: Path, exc: ValidationError) -> FlagsError:
         and not (e["type"] == "model_type" and isinstance(e.get("input"), str))
     ] or exc.errors()
     error = errors[0]
-    key = _key_path(error["loc"])
+    loc = _key_path(error["loc"])
+    key = ".".join(str(part) for part in loc)
     value = error.get("input")
     if error["type"] == "literal_error":
         return FlagsError(
             path, key, f"unknown mode {value!r}{did_you_mean(str(value), MODES)}; modes: {', '.join(MODES)}"
         )
     if error["type"] == "extra_forbidden":
-        last = str(error["loc"][-1])
-        allowed = ("default", "apis") if len(error["loc"]) == 1 else ("mode", "routes")
+        last = str(loc[-1])
+        allowed = _allowed_keys(loc)
         return FlagsError(
             path, key, f"unknown key {last!r}{did_you_mean(last, allowed)}; allowed: {', '.join(allowed)}"
         )
+    if error["type"] == "value_error":
+        # A validator's own sentence, without pydantic's "Value error, " in front.
+        return FlagsError(path, key, str(error["ctx"]["error"]))
     return FlagsError(path, key, error["msg"])
 
 
@@ -120,7 +170,8 @@ def check_against_routes(flags: FlagFile, path: Path, routes: Iterable[GatewayRo
         if api_flags.mode in ROUTER_MODES and api not in with_router:
             key = f"apis.{api}" if not isinstance(entry, ApiFlags) else f"apis.{api}.mode"
             raise FlagsError(path, key, f"API {api!r} has no router yet; its only valid mode is legacy")
-        for route_key, mode in api_flags.routes.items():
+        for route_key in api_flags.routes:
+            mode = api_flags.route_flags(route_key).mode  # type: ignore[union-attr]
             known = by_api[api].get(route_key)
             if known is None:
                 raise FlagsError(
@@ -134,10 +185,17 @@ def check_against_routes(flags: FlagFile, path: Path, routes: Iterable[GatewayRo
 
 @dataclass(frozen=True)
 class Decision:
-    """The side that serves a route, and which flag chose it."""
+    """A route's mode in force, the side that answers in it, and which flag chose it."""
 
-    backend: Side
+    mode: Mode
     reason: Reason
+    sample: float = 1.0
+    """The share of requests shadowed (mode shadow)."""
+
+    @property
+    def backend(self) -> Side:
+        """The side whose answer the client gets."""
+        return ANSWERING_SIDE[self.mode]
 
 
 @dataclass(frozen=True)
@@ -150,8 +208,8 @@ class FlagsSnapshot:
     loaded_at: datetime
     decisions: Mapping[str, Decision]
     """By route key."""
-    api_backends: Mapping[str, Side]
-    """Each API's own backend (its mode, or the default), as far as it has a router."""
+    api_backends: Mapping[str, Mode]
+    """Each API's own mode in force (its mode, or the default), as far as it has a router."""
     with_router: frozenset[str]
     """The APIs that have a router."""
     partial: Mapping[str, tuple[LegacyOnlyRoute, ...]]
@@ -159,8 +217,12 @@ class FlagsSnapshot:
     routes: tuple[GatewayRoute, ...] = field(repr=False)
 
 
-def _capped(mode: Side, available: bool) -> Side:
-    return mode if available else "legacy"
+def _capped(mode: Mode, available: bool) -> Mode:
+    return mode if available or mode not in ROUTER_MODES else "legacy"
+
+
+def _sample(sample: float | None) -> float:
+    return 1.0 if sample is None else sample
 
 
 def text_sha256(text: str) -> str:
@@ -173,7 +235,7 @@ def resolve(flags: FlagFile, path: str, text: str, routes: Iterable[GatewayRoute
     routes = tuple(routes)
     with_router = apis_with_router(routes)
     decisions: dict[str, Decision] = {}
-    api_backends: dict[str, Side] = {}
+    api_backends: dict[str, Mode] = {}
     by_api = {api: flags.api_flags(api) for api in {route.api for route in routes}}
     partial = {
         api: found
@@ -182,12 +244,15 @@ def resolve(flags: FlagFile, path: str, text: str, routes: Iterable[GatewayRoute
     }
     for route in routes:
         api_flags = by_api[route.api]
-        api_mode: Side = api_flags.mode or flags.default
+        api_mode: Mode = api_flags.mode or flags.default
         api_reason: Reason = "api" if api_flags.mode else "default"
         api_backends[route.api] = _capped(api_mode, route.api in with_router)
-        override = api_flags.routes.get(route.key)
-        decision = Decision(override, "route") if override else Decision(api_mode, api_reason)
-        decisions[route.key] = Decision(_capped(decision.backend, route.migrated), decision.reason)
+        override = api_flags.route_flags(route.key)
+        if override is not None:
+            decision = Decision(override.mode, "route", _sample(override.sample))
+        else:
+            decision = Decision(api_mode, api_reason, _sample(api_flags.sample))
+        decisions[route.key] = Decision(_capped(decision.mode, route.migrated), decision.reason, decision.sample)
     return FlagsSnapshot(
         flags=flags,
         path=path,
@@ -202,7 +267,7 @@ def resolve(flags: FlagFile, path: str, text: str, routes: Iterable[GatewayRoute
 
 
 def changes(old: FlagsSnapshot, new: FlagsSnapshot) -> list[dict[str, str | None]]:
-    """One entry per API or route whose backend in force changed.
+    """One entry per API or route whose mode in force changed (its backend, or shadowing).
 
     A route that simply follows its API is covered by the API's entry; a route gets its
     own entry when it differs from its API before or after the change.
@@ -214,9 +279,9 @@ def changes(old: FlagsSnapshot, new: FlagsSnapshot) -> list[dict[str, str | None
             entries.append({"api": api, "route": None, "old": old_backend, "new": new_backend})
     for route in new.routes:
         before, after = old.decisions.get(route.key), new.decisions[route.key]
-        if before is None or before.backend == after.backend:
+        if before is None or before.mode == after.mode:
             continue
-        follows_api = before.backend == old.api_backends[route.api] and after.backend == new.api_backends[route.api]
+        follows_api = before.mode == old.api_backends[route.api] and after.mode == new.api_backends[route.api]
         if not follows_api:
-            entries.append({"api": route.api, "route": route.key, "old": before.backend, "new": after.backend})
+            entries.append({"api": route.api, "route": route.key, "old": before.mode, "new": after.mode})
     return entries

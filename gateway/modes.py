@@ -6,17 +6,21 @@ status page and the `x-gateway-backend` header all take them from this module.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final, Literal, get_args
 
 Side = Literal["legacy", "migrated"]
 """An app of an API: the legacy adapter's, or the migrated router's."""
 SIDES: tuple[Side, ...] = get_args(Side)
 
-Mode = Literal[Side]
-"""How the flags serve an API or a route: every side is a mode; `shadow` and `canary` will join them."""
+Mode = Literal[Side, "shadow"]
+"""How the flags serve an API or a route: every side is a mode; `shadow` has legacy answer while
+the router is checked on the same calls (`canary` will join them)."""
 MODES: tuple[Mode, ...] = get_args(Mode)
-ROUTER_MODES: frozenset[Mode] = frozenset({"migrated"})
-"""The modes that serve from an API's router, and so need one (shadow and canary will too)."""
+ROUTER_MODES: frozenset[Mode] = frozenset({"migrated", "shadow"})
+"""The modes that use an API's router, and so need one (canary will too)."""
+ANSWERING_SIDE: Mapping[Mode, Side] = {"legacy": "legacy", "migrated": "migrated", "shadow": "legacy"}
+"""The side whose answer the client gets in each mode."""
 
 GATEWAY: Final = "gateway"
 """The backend named when the gateway answers itself (404, 405, docs, admin)."""

@@ -165,3 +165,66 @@ def test_flags_migrated_override_of_a_route_without_twin_is_an_error() -> None:
     text = 'apis:\n  things:\n    routes:\n      "GET /v1/things/{thing_id}": migrated\n'
     with pytest.raises(FlagsError, match="route 'GET /v1/things/{thing_id}' has no migrated side"):
         check_against_routes(parse_flags(text, PATH), PATH, THINGS)
+
+
+def test_flags_shadow_with_sample_at_api_and_route_level() -> None:
+    snapshot = _snapshot(
+        "apis:\n  models:\n    mode: shadow\n    sample: 0.25\n    routes:\n"
+        '      "GET /v1/models": {mode: shadow, sample: 0.5}\n'
+        "  batches:\n    routes:\n"
+        '      "POST /v1/batches/{batch_id}/cancel": shadow\n'
+    )
+    decisions = snapshot.decisions
+    assert (decisions["GET /v1/models"].mode, decisions["GET /v1/models"].sample) == ("shadow", 0.5)
+    model = decisions["GET /v1/models/{model_id:path}"]
+    assert (model.mode, model.sample, model.reason, model.backend) == ("shadow", 0.25, "api", "legacy")
+    cancel = decisions["POST /v1/batches/{batch_id}/cancel"]
+    assert (cancel.mode, cancel.sample, cancel.reason, cancel.backend) == ("shadow", 1.0, "route", "legacy")
+    assert snapshot.api_backends["models"] == "shadow"
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "message"),
+    [
+        pytest.param("apis:\n  providers: shadow\n", "apis.providers", "has no router yet", id="no-router"),
+        pytest.param(
+            "apis:\n  models:\n    mode: migrated\n    sample: 0.5\n",
+            "apis.models",
+            "`sample` is a field of mode shadow, not of mode migrated",
+            id="sample-of-another-mode",
+        ),
+        pytest.param(
+            "apis:\n  models:\n    mode: shadow\n    sample: 1.5\n",
+            "apis.models.sample",
+            "less than or equal to 1",
+            id="sample-over-one",
+        ),
+        pytest.param(
+            'apis:\n  models:\n    routes:\n      "GET /v1/models": {mode: shadow, sampel: 0.5}\n',
+            "apis.models.routes.GET /v1/models.sampel",
+            "(did you mean 'sample'?); allowed: mode, sample",
+            id="route-long-form-typo",
+        ),
+        pytest.param(
+            'apis:\n  models:\n    routes:\n      "GET /v1/models": {mode: shadw}\n',
+            "apis.models.routes.GET /v1/models.mode",
+            "did you mean 'shadow'?",
+            id="route-long-form-mode",
+        ),
+        pytest.param(
+            'apis:\n  providers:\n    routes:\n      "GET /v1/providers": shadow\n',
+            "apis.providers.routes.GET /v1/providers",
+            "has no migrated side",
+            id="route-without-twin",
+        ),
+    ],
+)
+def test_flags_shadow_errors_name_the_key(text: str, key: str, message: str) -> None:
+    error = _error(text)
+    assert error.key == key, str(error)
+    assert message in str(error)
+
+
+def test_flags_changes_report_a_switch_to_shadow() -> None:
+    before, after = _snapshot("default: legacy\n"), _snapshot("apis:\n  models: shadow\n")
+    assert changes(before, after) == [{"api": "models", "route": None, "old": "legacy", "new": "shadow"}]
