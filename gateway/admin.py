@@ -25,6 +25,7 @@ from gateway.modes import SIDES
 from gateway.reload import LiveFlags
 from gateway.routes import GatewayRoute
 from gateway.settings import ServerSettings
+from gateway.shadow_results import ShadowStats
 from gateway.stats import RouteStats
 
 ADMIN_PREFIX = "/_gateway/"
@@ -37,6 +38,7 @@ class ObservedGateway(Protocol):
 
     routes: tuple[GatewayRoute, ...]
     settings: ServerSettings
+    shadow_stats: ShadowStats
     metrics: GatewayMetrics
     readiness: Readiness
     contract: ContractStatus
@@ -56,6 +58,8 @@ def status(gateway: ObservedGateway, contract: ContractCounts) -> dict[str, Any]
     that stay on legacy for want of a migrated twin (a partial migration), each with the
     router's route most like it; `contract` counts its `gateway diff` findings at ERR and WARN
     (null without a router). `stats` cover every worker, and `workers` says how many there are.
+    A route in shadow mode (or shadowed before) also has its `mode` and its `shadow` counts
+    (those of the worker that answers).
     """
     live = gateway.flags
     snapshot, rejection = live.snapshot, live.rejection
@@ -73,11 +77,15 @@ def status(gateway: ObservedGateway, contract: ContractCounts) -> dict[str, Any]
             },
         )
         decision = snapshot.decisions[route.key]
-        api["routes"][route.key] = {
+        entry: dict[str, Any] = {
             "backend": decision.backend,
             "reason": decision.reason,
             "stats": {side: stats.summary(route.method, route.template, side) for side in SIDES},
         }
+        if decision.mode == "shadow" or gateway.shadow_stats.has(route.key):
+            entry["mode"] = decision.mode
+            entry["shadow"] = gateway.shadow_stats.summary(route.key)
+        api["routes"][route.key] = entry
     return {
         "flags": {
             "path": snapshot.path,

@@ -15,6 +15,7 @@ from gateway.exceptions import SettingError
 from gateway.modes import Side
 from gateway.registry import ApiContext, ApiRegistry
 from gateway.settings import ServerSettings
+from proof import observe
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,8 @@ async def started_apis(registry: ApiRegistry, settings: ServerSettings) -> Async
                 served=served,
                 api=registration.name,
             )
-            implementation = await stack.enter_async_context(registration.implementation(context))
+            # Observable before either app binds its methods: shadow mode captures and replays its calls.
+            implementation = observe(await stack.enter_async_context(registration.implementation(context)))
             implementations[registration.name] = implementation
             served.append(ServedApi(registration.name, implementation, *registration.apps(implementation, context)))
         yield served

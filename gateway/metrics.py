@@ -55,7 +55,7 @@ def shared_across_workers(workers: int) -> Iterator[None]:
 
 
 class GatewayMetrics:
-    """The request counter, latency histogram and backend-in-force gauge of one gateway."""
+    """The request counter, latency histogram, backend-in-force gauge and shadow results of one gateway."""
 
     def __init__(self) -> None:
         # A registry of its own, so several gateways in one process (tests) do not collide.
@@ -82,6 +82,13 @@ class GatewayMetrics:
             registry=self.registry,
             multiprocess_mode="mostrecent",
         )
+        self.shadow = Counter(
+            "gateway_shadow",
+            "Shadowed requests by result: match, mismatch, or skipped (the reason is in the shadow log line).",
+            ("api", "method", "route", "result"),
+            registry=self.registry,
+        )
+        self._shadow_children: dict[tuple[str, str, str, str], Callable[[float], None]] = {}
 
     def observe(self, api: str, method: str, route: str, backend: str, status: int, seconds: float) -> None:
         """Count a request; every label must come from a bounded set (a route's method, or `method_label`)."""
@@ -97,6 +104,13 @@ class GatewayMetrics:
         count, observe = children
         count(1)
         observe(seconds)
+
+    def shadowed(self, api: str, method: str, route: str, result: str) -> None:
+        labels = (api, method, route, result)
+        count = self._shadow_children.get(labels)
+        if count is None:
+            count = self._shadow_children[labels] = self.shadow.labels(*labels).inc
+        count(1)
 
     def exposition(self, routes: Iterable[GatewayRoute], snapshot: FlagsSnapshot) -> bytes:
         """The text format of every metric, with the backend gauges set from the flags in force."""

@@ -13,10 +13,16 @@ from gateway.flags import FlagsSnapshot
 from gateway.modes import Mode, Side
 from gateway.request_log import Done
 from gateway.routes import GatewayRoute
+from gateway.shadowing import Shadowing
 from gateway.strategies import RouteServing, Strategy
 from gateway.strategies.serve import ServeSide
+from gateway.strategies.shadow import ShadowStrategy
 
-STRATEGIES: Mapping[Mode, Callable[[RouteServing], Strategy]] = {"legacy": ServeSide, "migrated": ServeSide}
+STRATEGIES: Mapping[Mode, Callable[[RouteServing], Strategy]] = {
+    "legacy": ServeSide,
+    "migrated": ServeSide,
+    "shadow": ShadowStrategy,
+}
 """The strategy of each mode: a mode joins the gateway with its strategy module and an entry here."""
 
 
@@ -39,6 +45,7 @@ def build_plan(
     auth: GatewayAuth,
     recorder: Callable[[GatewayRoute, Side], Done],
     unmatched: Strategy,
+    shadow: Shadowing,
 ) -> Plan:
     """The plan of `snapshot`: each route's mode's strategy over its API's apps, behind its auth requirement."""
     by_route: dict[str | None, Strategy] = {}
@@ -50,6 +57,7 @@ def build_plan(
             apps=apps[route.api],
             guard=partial(auth.guard, route),
             recorder=partial(recorder, route),
+            shadow=shadow,
         )
-        by_route[route.key] = STRATEGIES[decision.backend](serving)
+        by_route[route.key] = STRATEGIES[decision.mode](serving)
     return Plan(snapshot, by_route, unmatched)

@@ -100,10 +100,12 @@ class RequestLog:
 
     def __init__(self) -> None:
         self.pid = os.getpid()
+        self.last_started = 0.0
+        """When the latest request came in (`time.perf_counter()`): work off the clients' path waits for a lull."""
 
     async def serve(self, answer: Answer, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer with `answer.app`; an exception before the response starts becomes the unhandled-error 500."""
-        started = time.perf_counter()
+        started = self.last_started = time.perf_counter()
         request = request_id(scope)
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(

@@ -29,6 +29,8 @@ from gateway.reload import LiveFlags
 from gateway.request_log import AnsweredByGateway, Done, RequestLog
 from gateway.routes import GatewayRoute, RouteIndex, collect_routes
 from gateway.settings import ServerSettings
+from gateway.shadow_results import ShadowResult, ShadowStats, write_shadow_line
+from gateway.shadowing import Shadowing, ShadowRunner
 from gateway.strategies.unmatched import Unmatched
 
 
@@ -50,6 +52,15 @@ class GatewayRuntime:
         self.admin = placed_admin(self, settings)
         self._live: LiveFlags | None = None
         self._apps: Mapping[str, Mapping[Side, ASGIApp]] = {}
+        self.shadow_stats = ShadowStats()
+        runner = ShadowRunner(
+            self._shadowed,
+            queue_size=settings.shadow_queue,
+            timeout=settings.shadow_timeout,
+            last_request=lambda: self.request_log.last_started,
+            busy_share=settings.shadow_busy_share,
+        )
+        self.shadowing = Shadowing(runner, settings.shadow_max_body)
         self._unmatched = Unmatched(self.metrics)
         self._plan = Plan(None, {}, self._unmatched)
 
@@ -66,7 +77,9 @@ class GatewayRuntime:
             # Before start-up no route is known: every request is unmatched.
             return self._plan
         if self._plan.snapshot is not live.snapshot:
-            self._plan = build_plan(live.snapshot, self.routes, self._apps, self.auth, self._recorder, self._unmatched)
+            self._plan = build_plan(
+                live.snapshot, self.routes, self._apps, self.auth, self._recorder, self._unmatched, self.shadowing
+            )
         return self._plan
 
     def _recorder(self, route: GatewayRoute, side: Side) -> Done:
@@ -76,6 +89,13 @@ class GatewayRuntime:
             self.metrics.observe(route.api, route.method, route.template, side, status, seconds)
 
         return done
+
+    def _shadowed(self, result: ShadowResult) -> None:
+        """A shadowed request's end: its log line, its route's counts, the metric."""
+        write_shadow_line(result)
+        self.shadow_stats.record(result)
+        route = result.route
+        self.metrics.shadowed(route.api, route.method, route.template, result.result)
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
@@ -87,6 +107,7 @@ class GatewayRuntime:
             self.index = RouteIndex(self.routes)
             self._apps = {api.name: {side: app for side in SIDES if (app := api.app(side))} for api in apis}
             self._live = await stack.enter_async_context(self.flags_source.followed(self.routes))
+            await stack.enter_async_context(self.shadowing.runner.running())
             if self.admin.port is not None and self.settings.admin_port is not None:
                 admin_app = AnsweredByGateway(Starlette(routes=list(self.admin.port)), self.request_log)
                 protocol = http_protocol(self.settings)

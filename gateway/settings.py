@@ -61,6 +61,22 @@ class ServerSettings(BaseSettings):
         repr=False,
         description="A bearer token every admin request needs; serves the admin surface on any listener.",
     )
+    shadow_queue: int = Field(
+        default=64, ge=1, description="Shadowed requests waiting for comparison per worker; beyond, skipped."
+    )
+    shadow_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds the router has to answer a shadowed request, else skipped."
+    )
+    shadow_busy_share: float = Field(
+        default=0.05,
+        gt=0,
+        le=1,
+        description="Most of a busy worker's time shadow comparisons take; a worker with no request coming in "
+        "compares at once.",
+    )
+    shadow_max_body: int = Field(
+        default=10 * MIB, ge=0, description="Largest request or response body of a shadowed request, in bytes."
+    )
     auth: str | None = Field(
         default=None,
         description="A tokens file or a 'module:callable' provider; each route's requirement is then enforced.",

@@ -26,8 +26,19 @@ log = structlog.get_logger("gateway.shadow")
 
 QUEUE_SIZE = 64
 TIMEOUT_SECONDS = 10.0
+BUSY_SHARE = 0.05
+LULL_SECONDS = 0.005
+"""No request came in for this long: the worker is not busy, a comparison may run at once."""
 
 Report = Callable[[ShadowResult], None]
+
+
+@dataclass(frozen=True)
+class Shadowing:
+    """What shadowed routes of a worker share: its runner, and the largest body copied for a comparison."""
+
+    runner: ShadowRunner
+    body_limit: int = DEFAULT_BODY_LIMIT
 
 
 @dataclass(frozen=True)
@@ -44,18 +55,36 @@ class ShadowJob:
 class ShadowRunner:
     """The worker's shadow queue and the task that compares what is on it::
 
-    runner = ShadowRunner(report, queue_size=64, timeout=10.0)
+    runner = ShadowRunner(report, queue_size=64, timeout=10.0, last_request=lambda: request_log.last_started)
     async with runner.running():
         runner.submit(job)
+
+    While requests keep coming in, comparisons take at most `busy_share` of the worker's
+    time: after each, the task rests until that share is respected or no request has come
+    in for `LULL_SECONDS`. The clients keep legacy's pace; under load the queue fills and
+    what does not fit is counted `skipped: queue_full`.
     """
 
-    def __init__(self, report: Report, *, queue_size: int = QUEUE_SIZE, timeout: float = TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        report: Report,
+        *,
+        queue_size: int = QUEUE_SIZE,
+        timeout: float = TIMEOUT_SECONDS,
+        last_request: Callable[[], float] = lambda: 0.0,
+        busy_share: float = BUSY_SHARE,
+    ) -> None:
         self.report = report
         self.timeout = timeout
+        self.busy_share = busy_share
+        self._last_request = last_request
         self._queue: asyncio.Queue[ShadowJob] = asyncio.Queue(queue_size)
 
     def skip(self, route: ShadowedRoute, request_id: str, reason: SkipReason, legacy_ms: float | None = None) -> None:
         self.report(ShadowResult(route, request_id, "skipped", reason, legacy_ms=legacy_ms))
+
+    def full(self) -> bool:
+        return self._queue.full()
 
     def submit(self, job: ShadowJob) -> None:
         """Queue `job` for comparison, or report it skipped when the queue is full."""
@@ -86,6 +115,7 @@ class ShadowRunner:
             structlog.contextvars.bind_contextvars(
                 request_id=job.request_id, api=job.route.api, route=job.route.template, backend="shadow"
             )
+            started = time.perf_counter()
             try:
                 self.report(await self._compare(job))
             except asyncio.CancelledError:
@@ -94,6 +124,12 @@ class ShadowRunner:
             except Exception:
                 log.exception("shadow_comparison_failed")
                 self.skip(job.route, job.request_id, "comparison_failed", job.legacy_ms)
+            await self._rest(time.perf_counter() - started)
+
+    async def _rest(self, worked: float) -> None:
+        deadline = time.perf_counter() + worked * (1 / self.busy_share - 1)
+        while (now := time.perf_counter()) < deadline and now - self._last_request() < LULL_SECONDS:
+            await asyncio.sleep(min(deadline - now, LULL_SECONDS))
 
     async def _compare(self, job: ShadowJob) -> ShadowResult:
         started = time.perf_counter()
@@ -139,6 +175,11 @@ class ShadowedApp:
         request_id = str(structlog.contextvars.get_contextvars().get("request_id"))
         if self.sample < 1.0 and random.random() >= self.sample:
             self.runner.skip(self.route, request_id, "sampled_out")
+            await self.legacy(scope, receive, send)
+            return
+        if self.runner.full():
+            # Known before legacy runs: no copy, no capture, for a request that could not be compared.
+            self.runner.skip(self.route, request_id, "queue_full")
             await self.legacy(scope, receive, send)
             return
         tap = Tap(scope, self.body_limit)

@@ -16,6 +16,7 @@ from gateway.flags import Decision
 from gateway.modes import Side
 from gateway.request_log import Answer, Done
 from gateway.routes import GatewayRoute, RouteMatch
+from gateway.shadowing import Shadowing
 
 
 class Strategy(Protocol):
@@ -37,3 +38,5 @@ class RouteServing:
     request, once, so every side it runs sees the same `scope["user"]`."""
     recorder: Callable[[Side], Done]
     """What a request answered by a side adds to the stats and metrics."""
+    shadow: Shadowing
+    """The worker's shadow queue and limits, for the strategies that compare the router."""

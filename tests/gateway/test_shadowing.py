@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from contextlib import suppress
 
 import pytest
@@ -184,3 +185,51 @@ async def test_shadowed_app_compares_when_legacy_raises() -> None:
     results, _ = await _shadowed(raises, _answering({"n": 1}), receive)
     assert results[0].result == "mismatch"
     assert results[0].diff is not None and results[0].diff.startswith("status: legacy 0 | migrated 200")
+
+
+async def _started_at(runner: ShadowRunner, results: list[ShadowResult], count: int) -> list[float]:
+    starts: list[float] = []
+
+    async def noting(scope: Scope, receive: Receive, send: Send) -> None:
+        starts.append(time.perf_counter())
+        await asyncio.sleep(0.02)
+        await JSONResponse({"n": 1})(scope, receive, send)
+
+    async with runner.running():
+        for index in range(count):
+            runner.submit(_job(noting, f"r{index}"))
+        await _settled(results, count)
+    return starts
+
+
+async def test_a_busy_worker_gives_comparisons_at_most_their_share_of_its_time() -> None:
+    results: list[ShadowResult] = []
+    # Requests keep coming in: the last one always just now.
+    runner = ShadowRunner(results.append, last_request=time.perf_counter, busy_share=0.5)
+    first, second = await _started_at(runner, results, 2)
+    # The first comparison took about 20 ms; at half the worker's time, the next waits as long.
+    assert second - first >= 0.04
+
+
+async def test_a_worker_with_no_request_coming_in_compares_at_once() -> None:
+    results: list[ShadowResult] = []
+    runner = ShadowRunner(results.append, last_request=lambda: 0.0, busy_share=0.01)
+    first, second = await _started_at(runner, results, 2)
+    assert second - first < 0.5 * 0.02 / 0.01
+
+
+async def test_shadowed_app_skips_at_once_when_the_queue_is_full() -> None:
+    results: list[ShadowResult] = []
+    runner = ShadowRunner(results.append, queue_size=1)
+    runner.submit(_job(_answering({"n": 1}), "waiting"))
+    app = ShadowedApp(_echo_body, _echo_body, ROUTE, runner)
+    receive, _ = _client(b"abc")
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    structlog.contextvars.bind_contextvars(request_id="late")
+    await app(dict(SCOPE), receive, send)
+    assert sent[-1]["body"] == b'{"size":3}'
+    assert [(r.request_id, r.reason) for r in results] == [("late", "queue_full")]
