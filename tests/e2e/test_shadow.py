@@ -1,0 +1,146 @@
+"""Shadow mode against a real `gateway serve`: legacy answers, the router is compared on replayed calls."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from tests.e2e.gateway_process import PROBE_REQUEST_ID_PREFIX, GatewayProcess, LogLine
+from tests.parity.replay import catalogue_files, load_catalogue, replay
+
+APIS = ["--apis", "tests.e2e.shadow_apis"]
+SETTLE_SECONDS = 10.0
+
+
+def _shadow_lines(gateway: GatewayProcess) -> list[LogLine]:
+    # The readiness probes of `GatewayProcess` (GET /v1/health) are shadowed too; they are not the test's.
+    return [line for line in gateway.events("shadow") if not line["request_id"].startswith(PROBE_REQUEST_ID_PREFIX)]
+
+
+def _settled(gateway: GatewayProcess, count: int) -> list[LogLine]:
+    """The shadow lines of the test's requests, once there are `count` of them."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while len(lines := _shadow_lines(gateway)) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(lines) == count, f"{len(lines)} shadow lines, expected {count}\n{gateway.describe()}"
+    return lines
+
+
+def _shadowed_requests(gateway: GatewayProcess) -> list[LogLine]:
+    # Every API request but those of providers, which has no router and so stays on legacy.
+    return [line for line in gateway.request_lines() if line.get("api") not in (None, "providers")]
+
+
+def test_parity_catalogue_all_shadowed_matches_and_calls_the_implementation_once(tmp_path: Path) -> None:
+    flags = tmp_path / "flags.yaml"
+    flags.write_text("default: shadow\n")
+    with GatewayProcess(flags, tmp_path, extra_args=APIS) as gateway:
+
+        async def run_catalogues() -> None:
+            async with httpx.AsyncClient(base_url=gateway.base_url, timeout=30) as client:
+                for path in catalogue_files():
+                    await replay(client, load_catalogue(path))
+
+        asyncio.run(run_catalogues())
+        requests = _shadowed_requests(gateway)
+        lines = _settled(gateway, len(requests))
+        calls = gateway.events("implementation_call")
+    assert {line["backend"] for line in requests} == {"legacy"}
+    assert Counter((line["result"], line["reason"]) for line in lines) == {("match", None): len(requests)}
+    assert {line["request_id"] for line in lines} == {line["request_id"] for line in requests}
+    # The implementation ran for the legacy side's answer only: never while a router was compared.
+    assert calls and not [call for call in calls if call.get("backend") == "shadow"]
+    by_request = Counter(call["request_id"] for call in calls if call.get("backend") == "legacy")
+    assert len(by_request) > len(requests) / 2
+
+
+def test_shadowed_post_delete_and_upload_leave_exactly_one_effect(tmp_path: Path) -> None:
+    flags = tmp_path / "flags.yaml"
+    flags.write_text("default: shadow\n")
+    with GatewayProcess(flags, tmp_path, extra_args=APIS) as gateway, httpx.Client(base_url=gateway.base_url) as client:
+        model = client.post("/v1/models", json={"model_id": "team/once"})
+        models = [m["id"] for m in client.get("/v1/models").json()["data"]]
+        upload = client.post("/v1/files", files={"file": ("a.txt", b"hello")}, data={"purpose": "batch"})
+        stored = sorted(p.name for p in (tmp_path / "data" / "files").iterdir())
+        deleted_model = client.delete("/v1/models/team/once")
+        deleted_file = client.delete(f"/v1/files/{upload.json()['id']}")
+        left = client.get("/v1/files").json()["data"]
+        lines = _settled(gateway, 6)
+    assert [model.status_code, upload.status_code, deleted_model.status_code, deleted_file.status_code] == [
+        200,
+        200,
+        204,
+        200,
+    ]
+    assert models.count("team/once") == 1
+    assert stored == [upload.json()["id"]]
+    assert left == [] and not any((tmp_path / "data" / "files").iterdir())
+    # A second real delete would have answered 404 to the router: every comparison matched.
+    assert [line["result"] for line in lines] == ["match"] * 6
+
+
+def test_shadow_sample_zero_and_one(tmp_path: Path) -> None:
+    flags = tmp_path / "flags.yaml"
+    flags.write_text("apis:\n  models:\n    mode: shadow\n    sample: 0\n  files:\n    mode: shadow\n    sample: 1\n")
+    with GatewayProcess(flags, tmp_path, extra_args=APIS) as gateway, httpx.Client(base_url=gateway.base_url) as client:
+        answers = [client.get("/v1/models") for _ in range(5)] + [client.get("/v1/files") for _ in range(5)]
+        lines = _settled(gateway, 10)
+    assert {a.status_code for a in answers} == {200}
+    assert Counter((line["api"], line["result"], line["reason"]) for line in lines) == {
+        ("models", "skipped", "sampled_out"): 5,
+        ("files", "match", None): 5,
+    }
+
+
+def test_shadow_queue_overflow_under_load_is_counted_and_fails_no_client(tmp_path: Path) -> None:
+    flags = tmp_path / "flags.yaml"
+    flags.write_text("apis:\n  models: shadow\n")
+    environment = {"GATEWAY_SHADOW_QUEUE": "2"}
+    with GatewayProcess(flags, tmp_path, extra_args=APIS, environment=environment) as gateway:
+
+        def client_run(_: int) -> list[int]:
+            with httpx.Client(base_url=gateway.base_url, timeout=10) as client:
+                return [client.get("/v1/models/echo").status_code for _ in range(25)]
+
+        with ThreadPoolExecutor(16) as pool:
+            statuses = [status for run in pool.map(client_run, range(16)) for status in run]
+        lines = _settled(gateway, len(statuses))
+        status = httpx.get(f"{gateway.base_url}/_gateway/status").json()
+    assert Counter(statuses) == {200: 400}
+    results = Counter((line["result"], line["reason"]) for line in lines)
+    assert results[("skipped", "queue_full")] > 0
+    assert set(results) <= {("match", None), ("skipped", "queue_full")}
+    shadow = status["apis"]["models"]["routes"]["GET /v1/models/{model_id:path}"]["shadow"]
+    assert shadow["compared"] + shadow["skipped"] == 400 and shadow["mismatched"] == 0
+
+
+def test_shadow_mismatch_logged_and_shown_in_status(tmp_path: Path) -> None:
+    flags = tmp_path / "flags.yaml"
+    flags.write_text("apis:\n  models: shadow\n")
+    extra = ["--apis", "tests.e2e.shadow_apis:drifting_registry"]
+    with (
+        GatewayProcess(flags, tmp_path, extra_args=extra) as gateway,
+        httpx.Client(base_url=gateway.base_url) as client,
+    ):
+        client.post("/v1/models", json={"model_id": "team/drift"})
+        deleted = client.delete("/v1/models/team/drift", headers={"x-request-id": "drifted-delete"})
+        lines = _settled(gateway, 2)
+        status = client.get("/_gateway/status").json()
+        metrics = client.get("/metrics").text
+    assert deleted.status_code == 204 and deleted.headers["x-gateway-backend"] == "legacy"
+    mismatch = next(line for line in lines if line["request_id"] == "drifted-delete")
+    assert (mismatch["result"], mismatch["api"], mismatch["route"]) == (
+        "mismatch",
+        "models",
+        "/v1/models/{model_id:path}",
+    )
+    assert mismatch["diff"].startswith("status: legacy 204 | migrated 200")
+    block = status["apis"]["models"]["routes"]["DELETE /v1/models/{model_id:path}"]["shadow"]
+    assert block["mismatched"] == 1 and block["last_mismatch"]["diff"] == mismatch["diff"]
+    assert block["last_mismatch"]["request_id"] == "drifted-delete"
+    assert 'gateway_shadow_total{api="models",method="DELETE",result="mismatch"' in metrics
