@@ -3,7 +3,9 @@
 * in process: the legacy `models` route (``GET /v1/models/{model_id:path}``) served over an
   implementation whose calls are observable but observed by nobody, versus over one never
   made observable (SPEC 10: capture costs nothing measurable while no API shadows or records);
-  and the same comparison for one implementation call alone.
+  and the same comparison for one implementation call alone;
+* over the network: client p50 and p99 at 32 connections on ``GET /v1/models/{model_id:path}``,
+  `gateway serve` with models in `shadow` versus in `legacy`, measured alternately in one run.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, ExitStack, asynccontextmanager
 from pathlib import Path
 
 import uvloop
@@ -22,8 +24,10 @@ from apis.models.implementation import ModelsImplementation, open_models
 from apis.models.legacy import ModelsApi
 from bench.asgi_calls import expect
 from bench.inprocess import MODEL_REQUEST, calls_per_round, loop
+from bench.loadgen import LoadResult, run_load, tool_name
+from bench.network import LOAD_SECONDS, MODEL_PATH, WARMUP_SECONDS, gateway_server
 from bench.report import Row, Target
-from bench.rounds import ROUNDS, alternate_async, median, paired_differences, paired_ratios
+from bench.rounds import ROUNDS, alternate, alternate_async, median, paired_differences, paired_ratios
 from gateway.registry import ApiContext
 from legacy_adapter import create_legacy_app
 from proof import observe
@@ -103,6 +107,58 @@ async def _run_inprocess(rounds: int) -> list[Row]:
         return await capture_idle_rows(Path(scratch), rounds)
 
 
+FLAGS = {"legacy": "apis:\n  models: legacy\n", "shadow": "apis:\n  models: shadow\n"}
+
+
+def network_rows(rounds: int) -> list[Row]:
+    """Client latency with every models request shadowed versus served by legacy alone."""
+    with tempfile.TemporaryDirectory(prefix="bench-shadow-net-") as scratch, ExitStack() as stack:
+        servers = {}
+        for mode, flags in FLAGS.items():
+            workdir = Path(scratch) / mode
+            workdir.mkdir()
+            servers[mode] = stack.enter_context(gateway_server(workdir, flags))
+        for server in servers.values():
+            run_load(server.base_url + MODEL_PATH, WARMUP_SECONDS)
+        results: dict[str, list[LoadResult]] = {mode: [] for mode in servers}
+
+        def measure(mode: str) -> Callable[[], float]:
+            def run() -> float:
+                result = run_load(servers[mode].base_url + MODEL_PATH, LOAD_SECONDS)
+                results[mode].append(result)
+                return result.p50_ms
+
+            return run
+
+        alternate({mode: measure(mode) for mode in servers}, rounds)
+    p50 = {mode: [r.p50_ms for r in results[mode]] for mode in servers}
+    p99 = {mode: [r.p99_ms for r in results[mode]] for mode in servers}
+    errors = sum(r.errors for rs in results.values() for r in rs)
+    middle, tail = paired_ratios(p50["shadow"], p50["legacy"]), paired_ratios(p99["shadow"], p99["legacy"])
+    detail = f"32 connections, {tool_name()}; {errors} failed requests"
+    return [
+        Row(
+            SECTION,
+            "client p50, shadow vs legacy",
+            median(middle),
+            "×",
+            detail=f"{median(p50['shadow']):.2f} vs {median(p50['legacy']):.2f} ms, {detail}",
+            target=Target("<=", 1.1, "×"),
+            data={"p50_ms": p50, "per_round": middle, "errors": errors},
+        ),
+        Row(
+            SECTION,
+            "client p99, shadow vs legacy",
+            median(tail),
+            "×",
+            detail=f"{median(p99['shadow']):.2f} vs {median(p99['legacy']):.2f} ms",
+            target=Target("<=", 1.1, "×"),
+            data={"p99_ms": p99, "per_round": tail},
+        ),
+    ]
+
+
 def run(rounds: int = ROUNDS) -> list[Row]:
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        return runner.run(_run_inprocess(rounds))
+        rows = runner.run(_run_inprocess(rounds))
+    return rows + network_rows(rounds)

@@ -51,9 +51,13 @@ class ShadowResult:
 
 
 def write_shadow_line(result: ShadowResult) -> None:
-    """The `shadow` log line of a result (the request's own bound context is gone by then: named here)."""
+    """The `shadow` log line of a result (the request's own bound context is gone by then: named here).
+
+    `backend` is legacy's, whose answer the client got, whichever task writes the line.
+    """
     log.info(
         "shadow",
+        backend="legacy",
         request_id=result.request_id,
         api=result.route.api,
         route=result.route.template,

@@ -52,6 +52,7 @@ async def test_shadow_legacy_answers_and_the_router_matches_on_post_get_delete(t
     assert [(line["result"], line["reason"], line["diff"]) for line in lines] == [("match", None, None)] * 3
     assert lines[2]["request_id"] == "the-delete" and lines[2]["route"] == "/v1/models/{model_id:path}"
     assert lines[2]["api"] == "models" and lines[2]["legacy_ms"] > 0 and lines[2]["candidate_ms"] > 0
+    assert {line["backend"] for line in lines} == {"legacy"}
     route = status["apis"]["models"]["routes"]["DELETE /v1/models/{model_id:path}"]
     assert route["backend"] == "legacy" and route["mode"] == "shadow"
     assert route["shadow"] == {"compared": 1, "matched": 1, "mismatched": 0, "skipped": 0, "last_mismatch": None}
