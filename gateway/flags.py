@@ -34,6 +34,8 @@ Reason = Literal["route", "api", "default"]
 
 
 SAMPLE_DESCRIPTION = "Share of requests shadowed, 0 to 1 (mode shadow; default 1.0)."
+MODE_FIELDS: Mapping[str, tuple[str, ...]] = {"shadow": ("sample",)}
+"""The fields an entry in long form may carry besides `mode`, by mode."""
 
 
 def _sample_needs_shadow(mode: Mode | None, sample: float | None) -> None:
@@ -196,6 +198,15 @@ class Decision:
     def backend(self) -> Side:
         """The side whose answer the client gets."""
         return ANSWERING_SIDE[self.mode]
+
+    def describe(self) -> str:
+        """The mode as a person reads it: ``shadow (sample 0.5)``."""
+        return describe_mode(self.mode, self.sample)
+
+
+def describe_mode(mode: Mode, sample: float | None = None) -> str:
+    """A mode with the fields that change what it does: ``shadow (sample 0.5)``, ``migrated``."""
+    return f"{mode} (sample {sample:g})" if mode == "shadow" and sample not in (None, 1.0) else mode
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from gateway.exceptions import FlagsError
-from gateway.flags import FlagFile, check_against_routes, parse_flags
+from gateway.flags import MODE_FIELDS, FlagFile, check_against_routes, parse_flags
 from gateway.flags_file import load_flags_yaml, read_flags_text
 from gateway.routes import GatewayRoute
 
@@ -229,6 +229,10 @@ class FlagDocument:
             _put(entry, "mode", mode)
         else:
             entry.insert(0, "mode", mode)
+        # Fields of the mode it leaves (a shadow `sample`) would make the file invalid.
+        for name in {field for fields in MODE_FIELDS.values() for field in fields} - set(MODE_FIELDS.get(mode, ())):
+            if name in entry:
+                self._remove(("apis", api, name))
         return old
 
     def set_route_mode(self, api: str, route: str, mode: str) -> Any:

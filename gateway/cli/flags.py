@@ -29,9 +29,9 @@ from gateway.cli.common import (
 )
 from gateway.contract import counts, diff_apis
 from gateway.exceptions import FlagsError
-from gateway.flags import FlagFile, FlagsSnapshot, check_against_routes, parse_flags
+from gateway.flags import FlagFile, FlagsSnapshot, check_against_routes, describe_mode, parse_flags
 from gateway.flags_editor import FlagDocument
-from gateway.modes import MODES, ROUTER_MODES
+from gateway.modes import ANSWERING_SIDE, MODES, ROUTER_MODES
 from gateway.routes import GatewayRoute
 from gateway.settings import ServerSettings
 
@@ -90,7 +90,7 @@ def _warn_partial_migrations(snapshot: FlagsSnapshot) -> None:
 
 def _warn_contract_errors(settings: ServerSettings, snapshot: FlagsSnapshot) -> None:
     """One warning line per API the flags serve from its router while `gateway diff` finds errors in it."""
-    routed = [api for api, backend in snapshot.api_backends.items() if backend != "legacy"]
+    routed = [api for api, mode in snapshot.api_backends.items() if ANSWERING_SIDE[mode] == "migrated"]
     if not routed:
         # Documents need the APIs started: not for a file that serves everything from legacy.
         return
@@ -121,10 +121,10 @@ def show(flags: FlagsOption = None, apis: ApisOption = None) -> None:
         legacy_only = len(snapshot.partial.get(api, ()))
         if legacy_only:
             notes.append(f"{legacy_only} route{'s' if legacy_only != 1 else ''} without a migrated twin: legacy")
-        overrides = [f"{key} → {snapshot.decisions[key].backend}" for key in api_flags.routes]
+        overrides = [f"{key} → {snapshot.decisions[key].describe()}" for key in api_flags.routes]
         table.add_row(
             api,
-            snapshot.api_backends[api],
+            describe_mode(snapshot.api_backends[api], api_flags.sample),
             "\n".join(overrides) or "-",
             "yes" if has_router else "no",
             "; ".join(notes),

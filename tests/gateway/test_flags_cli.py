@@ -272,3 +272,14 @@ def test_flags_check_and_set_refuse_a_key_written_twice_in_the_same_words(tmp_pa
     expected = f"error: {path}: apis.models: written twice, on line 3 and line 4; keep one\n"
     assert check_output == set_output == expected
     assert path.read_text() == text
+
+
+def test_flags_show_names_shadow_and_its_sample(tmp_path: Path) -> None:
+    path = tmp_path / "flags.yaml"
+    path.write_text(
+        'apis:\n  models: {mode: shadow, sample: 0.5}\n  files:\n    routes:\n      "GET /v1/files": shadow\n'
+    )
+    code, output = _flags("show", path=path)
+    assert code == 0, output
+    assert "shadow (sample 0.5)" in output
+    assert "GET /v1/files → shadow" in output

@@ -268,3 +268,12 @@ def test_write_atomically_failure_leaves_the_file_and_no_temporary(
         write_atomically(path, "default: migrated\n")
     assert path.read_text() == "default: legacy\n"
     assert os.listdir(tmp_path) == ["flags.yaml"]
+
+
+def test_editor_leaving_shadow_drops_its_sample_and_keeps_comments(tmp_path: Path) -> None:
+    text = "apis:\n  # files are checked first\n  files:\n    mode: shadow  # watch it\n    sample: 0.5\n"
+    edited = _edited(tmp_path / "flags.yaml", text, lambda d: d.set_mode("files", "migrated"))
+    assert _data(edited) == {"apis": {"files": {"mode": "migrated"}}}
+    assert _comments(edited) == ["# files are checked first"] and "# watch it" in edited
+    again = _edited(tmp_path / "flags.yaml", text, lambda d: d.set_mode("files", "shadow"))
+    assert _data(again) == {"apis": {"files": {"mode": "shadow", "sample": 0.5}}}
