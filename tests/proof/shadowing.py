@@ -18,13 +18,17 @@ from typing import Any
 
 import httpx
 from starlette.routing import Match
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from apis.registry import registry as example_registry
 from gateway.lifecycle import ServedApi, started_apis
+from gateway.metrics import GatewayMetrics
 from gateway.registry import ApiContext, ApiRegistry, AppFactory, ImplementationFactory
+from gateway.routes import RouteIndex, collect_routes
 from gateway.settings import ServerSettings
+from gateway.strategies.unmatched import Unmatched
 from proof import Diff, Exchange, Tap, diff, observe, replayed
+from tests.parity.replay import Served
 
 _in_candidate: ContextVar[bool] = ContextVar("in_candidate", default=False)
 
@@ -47,9 +51,15 @@ class ShadowingApp:
     candidate_real_calls: list[str] = field(default_factory=list)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        api = next(api for api in self.apis if any(r.matches(scope)[0] is Match.FULL for r in api.legacy.routes))
+        api = next((a for a in self.apis if any(r.matches(scope)[0] is Match.FULL for r in a.legacy.routes)), None)
+        if api is None:
+            # No API's route: the gateway's own 404 or 405, as the parity replay expects.
+            match = RouteIndex(collect_routes(self.apis)).match(scope["method"], scope["path"])
+            answer = Unmatched(GatewayMetrics()).answer(scope, match)
+            await answer.app(scope, receive, _answered_by(send, b"gateway"))
+            return
         tap = Tap(scope)
-        await tap.serve(api.legacy, receive, send)
+        await tap.serve(api.legacy, receive, _answered_by(send, b"legacy"))
         if api.migrated is None:
             return
         legacy = tap.exchange()
@@ -68,6 +78,16 @@ class ShadowingApp:
             return bound(*args, **kwargs)
 
         return counted
+
+
+def _answered_by(send: Send, backend: bytes) -> Send:
+    # As the gateway in shadow mode says, for the parity replay, which checks the side of every answer.
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", ()), (b"x-gateway-backend", backend)]}
+        await send(message)
+
+    return sending
 
 
 def _observed(open_implementation: ImplementationFactory, count: Callable[[str, Any], Any]) -> ImplementationFactory:
@@ -102,3 +122,8 @@ async def shadowing(
         transport = httpx.ASGITransport(app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://shadow") as client:
             yield client, app
+
+
+def served_by_legacy(client: httpx.AsyncClient, apis: list[ServedApi]) -> Served:
+    """`client` as the parity replay takes it: every answer from legacy, as in shadow mode."""
+    return Served(client, "legacy", RouteIndex(collect_routes(apis)))
