@@ -60,7 +60,7 @@ class GatewayRuntime:
             last_request=lambda: self.request_log.last_started,
             busy_share=settings.shadow_busy_share,
         )
-        self.shadowing = Shadowing(runner, settings.shadow_max_body)
+        self.shadowing = Shadowing(runner, settings.shadow_max_body_size)
         self._unmatched = Unmatched(self.metrics)
         self._plan = Plan(None, {}, self._unmatched)
 

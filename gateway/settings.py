@@ -74,7 +74,7 @@ class ServerSettings(BaseSettings):
         description="Most of a busy worker's time shadow comparisons take; a worker with no request coming in "
         "compares at once.",
     )
-    shadow_max_body: int = Field(
+    shadow_max_body_size: int = Field(
         default=10 * MIB, ge=0, description="Largest request or response body of a shadowed request, in bytes."
     )
     auth: str | None = Field(

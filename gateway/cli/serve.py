@@ -97,6 +97,33 @@ def serve(
             show_default="nothing enforced",
         ),
     ] = None,
+    shadow_queue: Annotated[
+        int | None,
+        typer.Option(
+            help="Shadowed requests waiting for comparison per worker; beyond, skipped (queue_full).",
+            show_default=default("shadow_queue"),
+        ),
+    ] = None,
+    shadow_timeout: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds the router has to answer a shadowed request, else skipped (timeout).",
+            show_default=default("shadow_timeout"),
+        ),
+    ] = None,
+    shadow_max_body_size: Annotated[
+        int | None,
+        typer.Option(
+            help="Largest request or response body of a shadowed request, in bytes; else skipped (body_too_large).",
+            show_default=default("shadow_max_body_size"),
+        ),
+    ] = None,
+    shadow_busy_share: Annotated[
+        float | None,
+        typer.Option(
+            help="Most of a busy worker's time shadow comparisons take, 0-1.", show_default=default("shadow_busy_share")
+        ),
+    ] = None,
 ) -> None:
     """Serve the registered APIs, each route from the side the flag file chooses.
 
@@ -120,6 +147,10 @@ def serve(
         "admin_port": admin_port,
         "admin_token": admin_token,
         "auth": auth,
+        "shadow_queue": shadow_queue,
+        "shadow_timeout": shadow_timeout,
+        "shadow_max_body_size": shadow_max_body_size,
+        "shadow_busy_share": shadow_busy_share,
     }
     settings = load_settings(**command_line)
     with ExitStack() as stack:

@@ -105,8 +105,7 @@ def test_shadow_sample_zero_and_one(tmp_path: Path) -> None:
 def test_shadow_queue_overflow_under_load_is_counted_and_fails_no_client(tmp_path: Path) -> None:
     flags = tmp_path / "flags.yaml"
     flags.write_text("apis:\n  models: shadow\n")
-    environment = {"GATEWAY_SHADOW_QUEUE": "2"}
-    with GatewayProcess(flags, tmp_path, extra_args=APIS, environment=environment) as gateway:
+    with GatewayProcess(flags, tmp_path, extra_args=[*APIS, "--shadow-queue", "2"]) as gateway:
 
         def client_run(_: int) -> list[int]:
             with httpx.Client(base_url=gateway.base_url, timeout=10) as client:
