@@ -42,7 +42,8 @@ def _shadowed_requests(gateway: GatewayProcess) -> list[LogLine]:
 def test_parity_catalogue_all_shadowed_matches_and_calls_the_implementation_once(tmp_path: Path) -> None:
     flags = tmp_path / "flags.yaml"
     flags.write_text("default: shadow\n")
-    with GatewayProcess(flags, tmp_path, extra_args=APIS) as gateway:
+    # Every request compared, however fast the catalogue goes: the point here is parity, not pacing.
+    with GatewayProcess(flags, tmp_path, extra_args=[*APIS, "--shadow-busy-share", "1"]) as gateway:
 
         async def run_catalogues() -> None:
             async with httpx.AsyncClient(base_url=gateway.base_url, timeout=30) as client:
