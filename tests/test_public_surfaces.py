@@ -7,7 +7,17 @@ import inspect
 
 import pytest
 
-PACKAGES = ["gateway", "gateway.cli", "gateway.contract", "legacy_adapter", "http_conventions", "apis"]
+PACKAGES = [
+    "gateway",
+    "gateway.cli",
+    "gateway.contract",
+    "legacy_adapter",
+    "http_conventions",
+    "apis",
+    "proof",
+    "proof.calls",
+    "proof.compare",
+]
 
 
 @pytest.mark.parametrize("package", PACKAGES)
