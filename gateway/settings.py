@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gateway.bearer import TOKEN_CHARACTERS, is_bearer_token
 from gateway.exceptions import SettingError
+from gateway.shadowing import BUSY_SHARE, QUEUE_SIZE, TIMEOUT_SECONDS
+from proof import DEFAULT_BODY_LIMIT
 
 LogFormat = Literal["json", "console"]
 AdminMode = Literal["on", "off"]
@@ -62,20 +64,22 @@ class ServerSettings(BaseSettings):
         description="A bearer token every admin request needs; serves the admin surface on any listener.",
     )
     shadow_queue: int = Field(
-        default=64, ge=1, description="Shadowed requests waiting for comparison per worker; beyond, skipped."
+        default=QUEUE_SIZE, ge=1, description="Shadowed requests waiting for comparison per worker; beyond, skipped."
     )
     shadow_timeout: float = Field(
-        default=10.0, gt=0, description="Seconds the router has to answer a shadowed request, else skipped."
+        default=TIMEOUT_SECONDS, gt=0, description="Seconds the router has to answer a shadowed request, else skipped."
     )
     shadow_busy_share: float = Field(
-        default=0.05,
+        default=BUSY_SHARE,
         gt=0,
         le=1,
         description="Most of a busy worker's time shadow comparisons take; a worker with no request coming in "
         "compares at once.",
     )
     shadow_max_body_size: int = Field(
-        default=10 * MIB, ge=0, description="Largest request or response body of a shadowed request, in bytes."
+        default=DEFAULT_BODY_LIMIT,
+        ge=0,
+        description="Largest request or response body of a shadowed request, in bytes.",
     )
     auth: str | None = Field(
         default=None,
