@@ -9,7 +9,7 @@ adapter documents what each method returns), so documents come from a scratch st
 from __future__ import annotations
 
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -26,14 +26,24 @@ def _never_called() -> None:
 class Placeholder:
     """Stands for an API's implementation while its apps are built to be read, never served.
 
-    Every attribute is a method, so an app factory finds whatever its protocol asks for.
+    Every attribute is a method and has attributes of its own, so an app factory finds
+    whatever its protocols ask for, nested ones (``rag_tool.query``) included.
     """
+
+    # Read like a function's: a method with no annotations, for the factories that look.
+    __annotations__ = dict[str, Any]()
 
     def __init__(self, api: str) -> None:
         self._api = api
 
-    def __getattr__(self, name: str) -> Callable[[], None]:
-        return _never_called
+    def __getattr__(self, name: str) -> Placeholder:
+        if name.startswith("__"):
+            # Python's own protocols (`__wrapped__`, `__signature__`...) must find nothing here.
+            raise AttributeError(name)
+        return Placeholder(f"{self._api}.{name}")
+
+    def __call__(self) -> None:
+        _never_called()
 
     def __repr__(self) -> str:
         return f"Placeholder({self._api!r})"

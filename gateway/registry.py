@@ -1,8 +1,9 @@
 """Registering APIs: each one's implementation and the apps that serve it.
 
-An application module builds one `ApiRegistry` named `registry`::
+An application module builds one `ApiRegistry` named `registry`, with the team's own
+`http_conventions.Conventions` if it has any (both sides of every API keep them)::
 
-    registry = ApiRegistry()
+    registry = ApiRegistry(conventions=Conventions(errors=[ErrorEntry("missing", BookMissing, 404)]))
     registry.register_api(
         "models",
         implementation=open_models,          # ctx -> async context manager yielding the object
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from starlette.applications import Starlette
 
 from gateway.exceptions import ApiDependencyError, UnknownApiError
+from http_conventions.conventions import DEFAULT_CONVENTIONS, Conventions
 
 if TYPE_CHECKING:
     # Only named here: the served APIs are built from registrations.
@@ -90,17 +92,26 @@ class ApiRegistration:
     implementation: ImplementationFactory
     legacy: AppFactory
     migrated: AppFactory | None = None
+    conventions: Conventions = DEFAULT_CONVENTIONS
 
     def apps(self, implementation: Any, context: ApiContext) -> tuple[Starlette, Starlette | None]:
-        """The legacy app and, once the API has a router, the migrated app, both over `implementation`."""
+        """The legacy app and, once the API has a router, the migrated app, both over `implementation`.
+
+        Both keep the application's conventions: a flip never changes which apply.
+        """
         migrated = self.migrated(implementation, context) if self.migrated else None
-        return self.legacy(implementation, context), migrated
+        legacy = self.conventions.install(self.legacy(implementation, context))
+        return legacy, migrated and self.conventions.install(migrated)
 
 
 class ApiRegistry:
     """The APIs one application serves, in registration (and start-up) order."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, conventions: Conventions = DEFAULT_CONVENTIONS) -> None:
+        """`conventions` are the team's own (error classes, context, hooks, middleware), kept by every API."""
+        if not isinstance(conventions, Conventions):
+            raise TypeError(f"ApiRegistry conventions must be an http_conventions.Conventions, not {conventions!r}")
+        self.conventions = conventions
         self._apis: dict[str, ApiRegistration] = {}
 
     def register_api(
@@ -114,7 +125,9 @@ class ApiRegistry:
         """Register an API; `migrated` is left out while the API has no router yet."""
         if name in self._apis:
             raise ValueError(f"API {name!r} is registered twice")
-        registration = ApiRegistration(name=name, implementation=implementation, legacy=legacy, migrated=migrated)
+        registration = ApiRegistration(
+            name=name, implementation=implementation, legacy=legacy, migrated=migrated, conventions=self.conventions
+        )
         self._apis[name] = registration
         return registration
 

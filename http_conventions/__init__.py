@@ -6,6 +6,14 @@ migration removes nothing a router needs.
 
 from http_conventions.app import create_conventional_app
 from http_conventions.auth import declared_auth, public, requires_scope
+from http_conventions.conventions import (
+    DEFAULT_CONVENTIONS,
+    ContextHook,
+    Conventions,
+    ConventionsError,
+    ResultHook,
+    current_conventions,
+)
 from http_conventions.error_table import (
     ERROR_TABLE,
     INTERNAL_ERROR_MESSAGE,
@@ -41,12 +49,16 @@ from http_conventions.sse import (
 )
 
 __all__ = [
+    "DEFAULT_CONVENTIONS",
     "ERROR_TABLE",
     "INTERNAL_ERROR_MESSAGE",
     "PROVIDER_DATA_HEADER",
     "SSE_MEDIA_TYPE",
     "AuthenticationRequiredError",
     "ConflictError",
+    "ContextHook",
+    "Conventions",
+    "ConventionsError",
     "ConventionRoute",
     "ConventionRouter",
     "EmbeddedFields",
@@ -55,9 +67,11 @@ __all__ = [
     "LoopBudget",
     "RequestContext",
     "ResourceNotFoundError",
+    "ResultHook",
     "bound_request_context",
     "create_conventional_app",
     "create_router_app",
+    "current_conventions",
     "current_request_context",
     "declared_auth",
     "implementation",

@@ -14,8 +14,9 @@ from typing import Any
 
 from starlette.requests import Request
 
+from http_conventions.conventions import current_conventions
 from http_conventions.errors import answer_failure
-from http_conventions.request_context import RequestContext, bound_request_context
+from http_conventions.request_context import EnterScope, RequestContext, bound_request_context, bound_scope
 
 REQUEST_PARAMETER = "http_conventions_request"
 
@@ -24,6 +25,21 @@ def served_signature(parameters: Iterable[inspect.Parameter]) -> inspect.Signatu
     """The signature to serve: `parameters`, keyword-only, plus the request."""
     request = inspect.Parameter(REQUEST_PARAMETER, inspect.Parameter.KEYWORD_ONLY, annotation=Request)
     return inspect.Signature([*(p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in parameters), request])
+
+
+def _call_scope(request: Request) -> EnterScope:
+    """The request context, then the team's own (`Conventions.context`), entered anew each time."""
+    context = RequestContext.from_connection(request)
+    hook = current_conventions().context
+    if hook is None:
+        return lambda: bound_request_context(context)
+
+    @contextmanager
+    def enter() -> Iterator[None]:
+        with bound_request_context(context), hook(request):
+            yield
+
+    return enter
 
 
 @contextmanager
@@ -35,7 +51,7 @@ def endpoint_call(
     Pops the request `served_signature` added, so `arguments` are the endpoint's own.
     """
     request: Request = arguments.pop(REQUEST_PARAMETER)
-    with bound_request_context(RequestContext.from_connection(request)):
+    with bound_scope(_call_scope(request)):
         try:
             yield
         except keep:

@@ -1,6 +1,7 @@
 """How errors are answered and logged, in the three body shapes clients have come to rely on.
 
-Which status and detail an exception gets is the error table (`http_conventions.error_table`);
+Which status and detail an exception gets is the error table (`http_conventions.error_table`),
+with the team's own entries first (`http_conventions.conventions`);
 `answer_failure` applies it and logs what it answered once (a server error with its stack,
 a client's mistake in one line). The handlers give the body shapes:
 
@@ -21,6 +22,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from http_conventions.conventions import current_conventions
 from http_conventions.error_table import translate_exception
 
 log = structlog.get_logger(__name__)
@@ -45,7 +47,7 @@ def answer_failure(event: str, exc: BaseException, **fields: Any) -> HTTPExcepti
     bug or an outage someone must look into. A client's mistake (4xx) is logged at info
     in one line with the type and message, without a stack: nothing on the server failed.
     """
-    http_exc = translate_exception(exc)
+    http_exc = translate_exception(exc, current_conventions().error_table)
     fields.update(status=http_exc.status_code, error_type=type(exc).__name__, error=str(exc))
     if http_exc.status_code >= 500:
         log.error(event, exc_info=exc, **fields)

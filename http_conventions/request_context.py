@@ -8,8 +8,8 @@ implementation calls `current_request_context()`; it works inside streams too, b
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -65,16 +65,48 @@ def bound_request_context(context: RequestContext) -> Iterator[None]:
         _current.reset(token)
 
 
-async def within_context(context: RequestContext, items: AsyncIterator[T]) -> AsyncIterator[T]:
-    """Iterate `items` with `context` current at every step.
+EnterScope = Callable[[], AbstractContextManager[Any]]
+"""Enters everything an implementation call runs in (the request context, a team's own)."""
+
+
+_scope: ContextVar[EnterScope | None] = ContextVar("request_scope", default=None)  # noqa: B039
+
+
+def current_scope() -> EnterScope:
+    """How to enter again the scope of the call being served, e.g. around each step of its stream."""
+    scope = _scope.get()
+    if scope is not None:
+        return scope
+    context = current_request_context()
+    return lambda: bound_request_context(context)
+
+
+@contextmanager
+def bound_scope(enter: EnterScope) -> Iterator[None]:
+    """Run the block inside `enter()`, which `current_scope` gives back for streams."""
+    token = _scope.set(enter)
+    try:
+        with enter():
+            yield
+    finally:
+        _scope.reset(token)
+
+
+def within_context(context: RequestContext, items: AsyncIterator[T]) -> AsyncIterator[T]:
+    """Iterate `items` with `context` current at every step (see `within_scope`)."""
+    return within_scope(lambda: bound_request_context(context), items)
+
+
+async def within_scope(enter: EnterScope, items: AsyncIterator[T]) -> AsyncIterator[T]:
+    """Iterate `items` inside `enter()` at every step.
 
     A streamed response is iterated after the endpoint has returned and its context is
-    gone; setting and resetting around each step keeps the context without leaking it.
+    gone; entering and leaving around each step keeps the context without leaking it.
     Closing the returned iterator closes `items`.
     """
     try:
         while True:
-            with bound_request_context(context):
+            with enter():
                 try:
                     item = await anext(items)
                 except StopAsyncIteration:
@@ -84,5 +116,5 @@ async def within_context(context: RequestContext, items: AsyncIterator[T]) -> As
         # Closing this iterator (a client disconnect) must reach the one it wraps.
         aclose = getattr(items, "aclose", None)
         if aclose is not None:
-            with bound_request_context(context):
+            with enter():
                 await aclose()

@@ -11,9 +11,11 @@ serve it with `create_router_app`::
 
     app = create_router_app(router, ModelsImplementation(...), title="models")
 
-What comes for free: the request context is bound around each endpoint (and carried
-into streams made with `sse_response`); an exception raised by an endpoint is answered
-through the legacy error table as ``{"detail": ...}``; request validation answers 400 in
+What comes for free, with the application's `Conventions` (given once to the registry):
+the request context, and the team's own, is bound around each endpoint (and carried into
+streams made with `sse_response`); an exception raised by an endpoint is answered through
+the error table (the team's entries first) as ``{"detail": ...}``; what an endpoint returns
+goes through the result hook; request validation answers 400 in
 the legacy envelope, not FastAPI's 422, and so does a body that cannot be parsed; a large
 JSON body is parsed without holding the event loop; a body without Content-Type is read as JSON;
 bodies over `max_body_size` get 413; responses are not filtered through a response model.
@@ -33,10 +35,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRouter
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from http_conventions.app import create_conventional_app
 from http_conventions.body_parsing import BodyParsingRoute
+from http_conventions.conventions import current_conventions
 from http_conventions.endpoint_call import endpoint_call, served_signature
 from http_conventions.errors import ErrorDetail, ErrorEnvelope
 from http_conventions.openapi import VALIDATION_RESPONSE_DESCRIPTION, documented_responses
@@ -44,6 +47,11 @@ from http_conventions.openapi import VALIDATION_RESPONSE_DESCRIPTION, documented
 # An endpoint may raise these on purpose; they are answered as raised.
 _RAISED_ON_PURPOSE = (HTTPException, RequestValidationError)
 _WRAPPED_MARK = "__http_conventions_route__"
+
+
+def _finished(result: Any, path: str) -> Any:
+    # A stream's items are framed already; the result hook sees results, as on the legacy side.
+    return result if isinstance(result, StreamingResponse) else current_conventions().finished(result, path)
 
 
 def _conventional(endpoint: Callable[..., Any], path: str, methods: set[str]) -> Callable[..., Any]:
@@ -54,7 +62,7 @@ def _conventional(endpoint: Callable[..., Any], path: str, methods: set[str]) ->
         @functools.wraps(endpoint)
         async def run_async(*args: Any, **kwargs: Any) -> Any:
             with endpoint_call(kwargs, path, method, keep=_RAISED_ON_PURPOSE):
-                return await endpoint(*args, **kwargs)
+                return _finished(await endpoint(*args, **kwargs), path)
 
         wrapped: Callable[..., Any] = run_async
     else:
@@ -62,7 +70,7 @@ def _conventional(endpoint: Callable[..., Any], path: str, methods: set[str]) ->
         @functools.wraps(endpoint)
         def run_sync(*args: Any, **kwargs: Any) -> Any:
             with endpoint_call(kwargs, path, method, keep=_RAISED_ON_PURPOSE):
-                return endpoint(*args, **kwargs)
+                return _finished(endpoint(*args, **kwargs), path)
 
         wrapped = run_sync
     # The endpoint's own parameters stay as written; the request is added for the context.

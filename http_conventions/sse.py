@@ -18,7 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from http_conventions.errors import answer_failure
 from http_conventions.loop_budget import LoopBudget
-from http_conventions.request_context import current_request_context, within_context
+from http_conventions.request_context import current_scope, within_scope
 
 SSE_MEDIA_TYPE = "text/event-stream"
 
@@ -81,9 +81,9 @@ class EventStreamResponse(StreamingResponse):
 
 
 def sse_response(call: Any) -> EventStreamResponse:
-    """Stream `call` (a coroutine or async iterator) as events, in the current request context.
+    """Stream `call` (a coroutine or async iterator) as events, in the current request's scope.
 
-    Call it while the request context is bound (inside an endpoint): the context is
-    carried into every step of the stream.
+    Call it inside an endpoint: the request context, and a team's own (`Conventions.context`),
+    are entered again around every step of the stream.
     """
-    return EventStreamResponse(within_context(current_request_context(), sse_stream(call)))
+    return EventStreamResponse(within_scope(current_scope(), sse_stream(call)))

@@ -4,6 +4,7 @@ from legacy_adapter.app import create_legacy_app
 from legacy_adapter.discovery import WebRoute, discover_routes, served_method
 from legacy_adapter.docstrings import Docstring, parse_docstring
 from legacy_adapter.exceptions import AdapterError, ImplementationError, ProtocolDefinitionError
+from legacy_adapter.protocols import Nested, Protocols
 from legacy_adapter.webmethod import LEVELS, Level, WebMethod, webmethod
 
 __all__ = [
@@ -12,7 +13,9 @@ __all__ = [
     "Docstring",
     "ImplementationError",
     "Level",
+    "Nested",
     "ProtocolDefinitionError",
+    "Protocols",
     "WebMethod",
     "WebRoute",
     "create_legacy_app",

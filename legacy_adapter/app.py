@@ -11,10 +11,10 @@ from starlette.responses import Response
 
 from http_conventions import SSE_MEDIA_TYPE, create_conventional_app, declared_auth
 from http_conventions.openapi import documented_responses
-from legacy_adapter.discovery import WebRoute, discover_routes
+from legacy_adapter.discovery import WebRoute
 from legacy_adapter.endpoint import create_endpoint
-from legacy_adapter.exceptions import ImplementationError
 from legacy_adapter.openapi import document_from_docstrings
+from legacy_adapter.protocols import Nested, Protocols, declared_routes, implementation_method
 
 
 def _may_stream(method: Any) -> bool:
@@ -39,34 +39,41 @@ def _documented(method: Any, route: WebRoute) -> dict[str, Any]:
     return {"responses": responses} if responses else {}
 
 
+def _title(protocols: Protocols) -> str:
+    first = protocols if isinstance(protocols, type | Nested) else next(iter(protocols), None)
+    if isinstance(first, Nested):
+        return first.protocol.__name__
+    return first.__name__ if isinstance(first, type) else "legacy"
+
+
 def create_legacy_app(
-    protocol: type,
+    protocols: Protocols,
     implementation: object,
     *,
     title: str | None = None,
     version: str = "0.1.0",
     max_body_size: int | None = None,
 ) -> FastAPI:
-    """Serve `implementation` on the routes `protocol` declares with `@webmethod`.
+    """Serve `implementation` on the routes `protocols` declare with `@webmethod`.
 
-    Every route of the protocol must have a method on the implementation. The app has
-    no docs routes of its own; its document is `app.openapi()`::
+    `protocols` is one protocol class or a list of them; `Nested("rag_tool", RAGToolRuntime)`
+    serves a protocol from an attribute of the implementation. A protocol without routes
+    serves nothing. Every route must have a method on the implementation, else
+    `ImplementationError` names the API (`title`), protocol, method and the closest name.
+    The app has no docs routes of its own; its document is `app.openapi()`::
 
         app = create_legacy_app(ModelsApi, ModelsImpl(...), max_body_size=100 * 2**20)
     """
-    routes = discover_routes(protocol)
+    routes = declared_routes(protocols)
+    title = title or _title(protocols)
     app = create_conventional_app(
-        title=title or protocol.__name__,
+        title=title,
         version=version,
         max_body_size=max_body_size,
         complete_document=lambda document: document_from_docstrings(document, routes),
     )
     for route in routes:
-        method = getattr(implementation, route.name, None)
-        if not callable(method):
-            raise ImplementationError(
-                f"{type(implementation).__name__} has no method {route.name!r} for {route.method} {route.path}"
-            )
+        method = implementation_method(title, implementation, route)
         app.add_api_route(
             route.path,
             create_endpoint(method, route),

@@ -18,7 +18,7 @@ class WebRoute:
     """A route as the legacy server served it."""
 
     name: str
-    """The protocol (and implementation) method name."""
+    """The implementation method, as an attribute path (``query``, or ``rag_tool.query`` for a nested protocol)."""
     path: str
     """The path template as registered, e.g. ``/v1/models/{model_id:path}``."""
     method: str
@@ -31,6 +31,8 @@ class WebRoute:
     webmethod: Any
     """The decorator's record, for fields the adapter does not interpret."""
     protocol_function: Callable[..., Any]
+    protocol: type
+    """The protocol that declares the route."""
 
 
 def served_method(declared: str) -> str:
@@ -49,11 +51,25 @@ def _functions_in_definition_order(protocol: type) -> dict[str, Callable[..., An
     return functions
 
 
-def discover_routes(protocol: type) -> list[WebRoute]:
-    """Every route declared on `protocol`, in definition order, one per webmethod record."""
+def webmethod_records(function: Any) -> list[Any]:
+    """The records a decorator left on `function`: a `__webmethods__` list, or one `__webmethod__`."""
+    records = getattr(function, "__webmethods__", None)
+    if records is not None:
+        return list(records)
+    record = getattr(function, "__webmethod__", None)
+    return [] if record is None else [record]
+
+
+def discover_routes(protocol: type, *, attribute: str = "") -> list[WebRoute]:
+    """Every route declared on `protocol`, in definition order, one per webmethod record.
+
+    With `attribute`, the protocol is served by the implementation's attribute of that name:
+    its methods are named ``attribute.method``. A protocol with no routes gives none.
+    """
+    prefix = f"{attribute}." if attribute else ""
     routes: list[WebRoute] = []
     for name, function in _functions_in_definition_order(protocol).items():
-        for record in getattr(function, "__webmethods__", ()):
+        for record in webmethod_records(function):
             try:
                 route, level = str(record.route), str(record.level)
             except AttributeError as exc:
@@ -63,7 +79,7 @@ def discover_routes(protocol: type) -> list[WebRoute]:
             declared = str(getattr(record, "method", "POST")).upper()
             routes.append(
                 WebRoute(
-                    name=name,
+                    name=prefix + name,
                     path=f"/{level}/{route.lstrip('/')}",
                     method=served_method(declared),
                     declared_method=declared,
@@ -73,8 +89,7 @@ def discover_routes(protocol: type) -> list[WebRoute]:
                     required_scope=getattr(record, "required_scope", None) or None,
                     webmethod=record,
                     protocol_function=function,
+                    protocol=protocol,
                 )
             )
-    if not routes:
-        raise ProtocolDefinitionError(f"{protocol.__name__} declares no @webmethod routes")
     return routes

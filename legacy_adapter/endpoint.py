@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import Body, Path, params
 from starlette.responses import Response
 
-from http_conventions import is_streaming_call, sse_response
+from http_conventions import current_conventions, is_streaming_call, sse_response
 from http_conventions.endpoint_call import endpoint_call, served_signature
 from legacy_adapter.discovery import WebRoute
 
@@ -58,8 +58,9 @@ def _served_parameters(method: Callable[..., Any], route: WebRoute) -> list[insp
 def create_endpoint(method: Callable[..., Any], route: WebRoute) -> Endpoint:
     """Wrap an implementation method as a FastAPI endpoint, quirks included.
 
-    The request context is bound for the call and kept inside streams; exceptions are
-    translated to the error table; a DELETE returning None answers 204.
+    The request context (and the team's, `Conventions.context`) is bound for the call and
+    kept inside streams; exceptions are translated by the conventions' error table; a result
+    that is not a stream goes through `Conventions.result_hook`; a DELETE returning None answers 204.
     """
 
     async def endpoint(**kwargs: Any) -> Any:
@@ -69,6 +70,7 @@ def create_endpoint(method: Callable[..., Any], route: WebRoute) -> Endpoint:
             result = method(**kwargs)
             if inspect.isawaitable(result):
                 result = await result
+            result = current_conventions().finished(result, route.path)
         if result is None and route.method == "DELETE":
             return Response(status_code=204)
         return result

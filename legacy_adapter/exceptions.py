@@ -13,7 +13,7 @@ class AdapterError(Exception):
 
 
 class ProtocolDefinitionError(AdapterError):
-    """A protocol declares no routes, or a record lacks the fields the adapter reads."""
+    """A webmethod record lacks the fields the adapter reads, or what is served is no protocol."""
 
 
 class ImplementationError(AdapterError):
