@@ -10,6 +10,7 @@ from gateway.__about__ import __version__
 from gateway.cli.diff import diff
 from gateway.cli.flags import flags_app
 from gateway.cli.logs import logs
+from gateway.cli.init import init
 from gateway.cli.openapi import openapi
 from gateway.cli.routes import routes
 from gateway.cli.serve import serve
@@ -43,6 +44,7 @@ app.command()(openapi)
 app.add_typer(flags_app, name="flags")
 app.command()(diff)
 app.command()(logs)
+app.command()(init)
 
 
 def main() -> None:
