@@ -6,6 +6,7 @@ GatewayError
 ├── UnknownApiError       a name that no registered API has (with the closest one)
 ├── FlagsError            the flag file is unreadable or invalid (with the key at fault)
 ├── SettingError          a server setting the gateway cannot start with (a taken port, say)
+├── ApisNotStartedError   the worker could not start the APIs (the `apis_not_started` log line says why)
 ├── AuthConfigError       --auth names no usable tokens file or provider (file and key)
 ├── AuthDeclarationError  a route declares a security requirement the gateway cannot enforce
 ├── AuthMismatchError     with --auth on, a route's two sides require different things
@@ -90,6 +91,10 @@ class SettingError(GatewayError):
         super().__init__(f"{setting}: {problem}")
         self.setting = setting
         self.problem = problem
+
+
+class ApisNotStartedError(GatewayError):
+    """The worker could not start the APIs: an implementation or an app failed to build."""
 
 
 class AuthConfigError(GatewayError):

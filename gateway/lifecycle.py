@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import structlog
 from starlette.applications import Starlette
 
 from gateway.exceptions import SettingError
@@ -16,6 +17,8 @@ from gateway.modes import Side
 from gateway.registry import ApiContext, ApiRegistry
 from gateway.settings import ServerSettings
 from proof import observe
+
+log = structlog.get_logger("gateway.lifecycle")
 
 
 @dataclass(frozen=True)
@@ -66,8 +69,14 @@ async def started_apis(registry: ApiRegistry, settings: ServerSettings) -> Async
                 served=served,
                 api=registration.name,
             )
-            # Observable before either app binds its methods: shadow mode captures and replays its calls.
-            implementation = observe(await stack.enter_async_context(registration.implementation(context)))
-            implementations[registration.name] = implementation
-            served.append(ServedApi(registration.name, implementation, *registration.apps(implementation, context)))
+            try:
+                # Observable before either app binds its methods: shadow mode captures and replays its calls.
+                implementation = observe(await stack.enter_async_context(registration.implementation(context)))
+                implementations[registration.name] = implementation
+                apps = registration.apps(implementation, context)
+            except Exception as exc:
+                # One line a person can act on, before the traceback the server adds.
+                log.error("apis_not_started", api=registration.name, error=str(exc), error_type=type(exc).__name__)
+                raise
+            served.append(ServedApi(registration.name, implementation, *apps))
         yield served

@@ -13,9 +13,10 @@ from contextlib import suppress
 
 import structlog
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
-from gateway.exceptions import SettingError
+from gateway.exceptions import ApisNotStartedError, SettingError
 
 log = structlog.get_logger("gateway.listener")
 
@@ -63,4 +64,11 @@ def serve_on(config: uvicorn.Config, listener: socket.socket) -> None:
         if config.workers > 1:
             Multiprocess(config, sockets=[listener]).run()
         else:
-            uvicorn.Server(config).run(sockets=[listener])
+            try:
+                uvicorn.Server(config).run(sockets=[listener])
+            except SystemExit as exc:
+                if exc.code != STARTUP_FAILURE:
+                    raise
+                raise ApisNotStartedError(
+                    "the APIs did not start; the apis_not_started log line above names the API and the cause"
+                ) from exc

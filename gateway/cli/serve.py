@@ -19,6 +19,7 @@ from gateway.cli.common import (
     load_routes,
     load_settings,
     load_snapshot,
+    reported,
 )
 from gateway.exceptions import SettingError
 from gateway.http_protocol import http_protocol
@@ -183,4 +184,5 @@ def serve(
             timeout_graceful_shutdown=settings.graceful_timeout,
         )
         stack.enter_context(shared_across_workers(settings.workers))
-        serve_on(config, listener)
+        with reported():
+            serve_on(config, listener)
