@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
 
 import pytest
 
 import apis
+from gateway import ApiRegistry
 from gateway.exceptions import ApiModuleError
 from gateway.loading import load_registry
 
@@ -32,3 +35,19 @@ def test_load_registry_accepts_module_colon_attribute() -> None:
 def test_load_registry_bad_spec_names_the_problem(spec: str, message: str) -> None:
     with pytest.raises(ApiModuleError, match=re.escape(message)):
         load_registry(spec)
+
+
+def test_load_registry_imports_from_the_current_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "here_apis.py").write_text("from gateway import ApiRegistry\nregistry = ApiRegistry()\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [entry for entry in sys.path if entry not in ("", str(tmp_path))])
+    assert isinstance(load_registry("here_apis"), ApiRegistry)
+
+
+def test_load_registry_reports_bad_conventions_as_a_module_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "odd_conventions.py").write_text(
+        "from http_conventions import Conventions, ErrorEntry\nConventions(errors=[ErrorEntry('x', int, 400)])\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ApiModuleError, match=r"--apis odd_conventions: Conventions errors\[0\] \('x'\) names"):
+        load_registry("odd_conventions")
