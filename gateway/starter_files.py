@@ -33,31 +33,31 @@ from legacy_adapter import create_legacy_app
 registry = ApiRegistry(conventions=Conventions())
 '''
 
-_FOUND = '''
+_FOUND = """
 
 @asynccontextmanager
 async def open_{api}(context: ApiContext) -> AsyncIterator[Any]:
     # Found in {where}: check the arguments it needs.
     yield {implementation}()
-'''
+"""
 
-_NOT_FOUND = '''
+_NOT_FOUND = """
 
 @asynccontextmanager
 async def open_{api}(context: ApiContext) -> AsyncIterator[Any]:
     # TODO: yield the object that implements {protocol} (no one class in {package} has all its methods).
     raise NotImplementedError("{module}.py: open_{api} must yield the implementation of {protocol}")
     yield
-'''
+"""
 
-_REGISTRATION = '''
+_REGISTRATION = """
 
 registry.register_api(
     "{api}",
     implementation=open_{api},
     legacy=lambda impl, ctx: create_legacy_app({protocol}, impl, title="{api}", max_body_size=ctx.max_body_size),
 )
-'''
+"""
 
 _FLAGS = """# Which side serves each API: `legacy` (the @webmethod adapter) or `migrated` (its FastAPI router).
 # Written by `gateway init {package}`. The running gateway re-reads this file within a second of a

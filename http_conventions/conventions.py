@@ -81,7 +81,9 @@ def _is_asgi_app_class(cls: Any) -> bool:
 def _checked_middleware(middleware: Sequence[Middleware | type]) -> tuple[Middleware, ...]:
     checked: list[Middleware] = []
     for position, item in enumerate(middleware):
-        entry = item if isinstance(item, Middleware) else Middleware(item)
+        # Any: Starlette types its factories by call signature, which a class checked below has.
+        given: Any = item
+        entry = given if isinstance(given, Middleware) else Middleware(given)
         if not _is_asgi_app_class(entry.cls):
             raise ConventionsError(
                 f"Conventions middleware[{position}] is {entry.cls!r}, which is not ASGI middleware: give a class "

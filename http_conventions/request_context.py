@@ -69,7 +69,7 @@ EnterScope = Callable[[], AbstractContextManager[Any]]
 """Enters everything an implementation call runs in (the request context, a team's own)."""
 
 
-_scope: ContextVar[EnterScope | None] = ContextVar("request_scope", default=None)  # noqa: B039
+_scope: ContextVar[EnterScope | None] = ContextVar("request_scope", default=None)
 
 
 def current_scope() -> EnterScope:

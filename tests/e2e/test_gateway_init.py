@@ -17,7 +17,7 @@ from tests.e2e.gateway_process import STARTUP_TIMEOUT, _environment, free_port
 
 GATEWAY = str(Path(sys.executable).parent / "gateway")
 
-PROTOCOL = '''
+PROTOCOL = """
 from typing import Protocol
 
 from legacy_adapter import webmethod
@@ -33,9 +33,9 @@ class ShelfApi(Protocol):
 
     @webmethod(route="/books/{book_id}", method="GET")
     async def get_book(self, book_id: str) -> dict: ...
-'''
+"""
 
-IMPLEMENTATION = '''
+IMPLEMENTATION = """
 from shelf.api import BookMissing
 
 
@@ -47,7 +47,7 @@ class Shelf:
         if book_id != "dune":
             raise BookMissing(book_id)
         return {"id": book_id}
-'''
+"""
 
 
 def _package(directory: Path, get_book: str = "get_book") -> None:

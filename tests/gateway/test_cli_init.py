@@ -27,9 +27,8 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_init_writes_a_module_that_serves_every_api_on_legacy(here: Path) -> None:
     result = runner.invoke(app, ["init", "tests.team_api", "--module", "team_apis", "--flags", "flags.yaml"])
     assert result.exit_code == 0, result.output
-    assert "ledger           tests.team_api.service.Ledger (implemented by tests.team_api.service.LedgerImplementation)" in (
-        result.output
-    )
+    implemented = "tests.team_api.service.Ledger (implemented by tests.team_api.service.LedgerImplementation)"
+    assert f"ledger           {implemented}" in result.output
     assert "gateway serve --apis team_apis --flags flags.yaml" in result.output
     assert (here / "flags.yaml").read_text().endswith("apis:\n  ledger: legacy\n  audit: legacy\n")
     registry = load_registry("team_apis")

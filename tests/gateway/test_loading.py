@@ -44,7 +44,9 @@ def test_load_registry_imports_from_the_current_directory(tmp_path: Path, monkey
     assert isinstance(load_registry("here_apis"), ApiRegistry)
 
 
-def test_load_registry_reports_bad_conventions_as_a_module_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_load_registry_reports_bad_conventions_as_a_module_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "odd_conventions.py").write_text(
         "from http_conventions import Conventions, ErrorEntry\nConventions(errors=[ErrorEntry('x', int, 400)])\n"
     )

@@ -174,6 +174,10 @@ def test_registry_takes_conventions_once_for_every_api() -> None:
         ApiRegistry(conventions={"errors": []})  # type: ignore[arg-type]
 
 
+NOT_AN_EXCEPTION: Any = str
+NOT_ASGI: Any = print
+
+
 class NotMiddleware:
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -185,7 +189,7 @@ class NotMiddleware:
     ("given", "message"),
     [
         pytest.param(
-            {"errors": [ErrorEntry("odd", str, 400)]},
+            {"errors": [ErrorEntry("odd", NOT_AN_EXCEPTION, 400)]},
             r"errors\[0\] \('odd'\) names <class 'str'>, which is not an exception class",
             id="non-exception-class",
         ),
@@ -196,9 +200,13 @@ class NotMiddleware:
         ),
         pytest.param({"errors": [(EntryClash, 409)]}, r"errors\[0\] must be an ErrorEntry", id="not-an-entry"),
         pytest.param(
-            {"middleware": [NotMiddleware]}, r"middleware\[0\] is <class .*NotMiddleware'>, which is not ASGI", id="sync"
+            {"middleware": [NotMiddleware]},
+            r"middleware\[0\] is <class .*NotMiddleware'>, which is not ASGI",
+            id="sync",
         ),
-        pytest.param({"middleware": [Middleware(print)]}, r"middleware\[0\] is <built-in function print>", id="func"),
+        pytest.param(
+            {"middleware": [Middleware(NOT_ASGI)]}, r"middleware\[0\] is <built-in function print>", id="func"
+        ),
         pytest.param({"result_hook": "page_url"}, "result_hook must be callable", id="hook"),
     ],
 )

@@ -5,12 +5,16 @@ import http_conventions
 
 def test_public_names_are_pinned() -> None:
     assert http_conventions.__all__ == [
+        "DEFAULT_CONVENTIONS",
         "ERROR_TABLE",
         "INTERNAL_ERROR_MESSAGE",
         "PROVIDER_DATA_HEADER",
         "SSE_MEDIA_TYPE",
         "AuthenticationRequiredError",
         "ConflictError",
+        "ContextHook",
+        "Conventions",
+        "ConventionsError",
         "ConventionRoute",
         "ConventionRouter",
         "EmbeddedFields",
@@ -19,9 +23,11 @@ def test_public_names_are_pinned() -> None:
         "LoopBudget",
         "RequestContext",
         "ResourceNotFoundError",
+        "ResultHook",
         "bound_request_context",
         "create_conventional_app",
         "create_router_app",
+        "current_conventions",
         "current_request_context",
         "declared_auth",
         "implementation",

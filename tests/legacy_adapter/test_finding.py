@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from legacy_adapter.finding import api_name, find_protocols
+from tests.legacy_adapter.toy_api import WidgetsApi, WidgetsImpl
 from tests.team_api.service import Audit, AuditTool, Ledger, LedgerImplementation
 
 
@@ -20,7 +21,7 @@ def test_finds_protocols_by_their_records_whatever_the_decorator() -> None:
 
 def test_a_single_module_is_searched_too() -> None:
     (found,) = find_protocols("tests.legacy_adapter.toy_api")
-    assert (found.api, found.protocol.__name__, found.implementation.__name__) == ("widgets", "WidgetsApi", "WidgetsImpl")
+    assert (found.api, found.protocol, found.implementation) == ("widgets", WidgetsApi, WidgetsImpl)
 
 
 def test_no_implementation_is_proposed_when_several_fit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
