@@ -67,5 +67,6 @@ def init(
         "next steps:\n"
         f"  1. check each API's implementation in {module_path}\n"
         f"  2. gateway routes --apis {module}{flags_option}      every route and the side serving it\n"
-        f"  3. gateway serve --apis {module}{flags_option}       serve them; see README 'Adopting on your codebase'"
+        f"  3. gateway serve --apis {module}{flags_option}       serve them; see README 'Adopting on your codebase'\n"
+        f"  (every command that reads the routes takes --apis {module}; or set GATEWAY_APIS={module} once)"
     )
