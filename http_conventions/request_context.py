@@ -2,7 +2,8 @@
 
 Clients send provider data as a JSON object in the `X-Provider-Data` header. An
 implementation calls `current_request_context()`; it works inside streams too, because
-`within_context` re-enters the context around every step of a streamed response.
+`within_scope` re-enters the call's scope (this context, and a team's own from
+`Conventions.context`) around every step of a streamed response.
 """
 
 from __future__ import annotations
