@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +92,10 @@ def test_diff_saved_documents_with_the_same_checks(tmp_path: Path) -> None:
             id="no-router",
         ),
         pytest.param(
-            ["--apis", "no_such_module"], "error: --apis: could not import module 'no_such_module'\n", id="apis"
+            ["--apis", "no_such_module"],
+            f"error: --apis: could not import module 'no_such_module' "
+            f"(looked in {os.getcwd()} and the installed packages)\n",
+            id="apis",
         ),
     ],
 )

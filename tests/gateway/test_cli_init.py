@@ -74,3 +74,21 @@ def test_init_refuses_a_module_name_python_cannot_import(here: Path) -> None:
     result = runner.invoke(app, ["init", "tests.team_api", "--module", "gateway-apis"])
     assert result.exit_code == 2
     assert "--module must be a Python module name, not 'gateway-apis'" in result.output
+
+
+def test_init_leaves_a_todo_where_no_implementation_fits(here: Path) -> None:
+    (here / "bare.py").write_text(
+        "from typing import Protocol\n"
+        "from legacy_adapter import webmethod\n"
+        "class BooksApi(Protocol):\n"
+        "    @webmethod(route='/books', method='GET')\n"
+        "    async def books(self) -> list[str]: ...\n"
+    )
+    result = runner.invoke(app, ["init", "bare"])
+    assert result.exit_code == 0, result.output
+    assert "books            bare.BooksApi (implementation: TODO)" in result.output
+    written = (here / "gateway_apis.py").read_text()
+    assert "# TODO: yield the object that implements BooksApi" in written
+    assert (
+        'raise NotImplementedError("gateway_apis.py: open_books must yield the implementation of BooksApi")' in written
+    )

@@ -4,9 +4,11 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+import uvicorn
+from starlette.types import Receive, Scope, Send
 
-from gateway.exceptions import SettingError
-from gateway.listener import bind_listener
+from gateway.exceptions import ApisNotStartedError, SettingError
+from gateway.listener import bind_listener, serve_on
 
 
 @pytest.fixture
@@ -46,3 +48,14 @@ def test_listener_on_a_bad_host_names_the_host_and_the_fix(host: str, problem: s
     assert caught.value.setting == "host"
     assert caught.value.problem.startswith(problem)
     assert caught.value.problem.endswith("127.0.0.1, or 0.0.0.0 for every interface")
+
+
+def test_serve_on_reports_apis_that_did_not_start() -> None:
+    async def cannot_start(scope: Scope, receive: Receive, send: Send) -> None:
+        assert scope["type"] == "lifespan"
+        await receive()
+        await send({"type": "lifespan.startup.failed", "message": "no implementation"})
+
+    config = uvicorn.Config(cannot_start, lifespan="on", log_config=None)
+    with bind_listener("127.0.0.1", 0) as listener, pytest.raises(ApisNotStartedError, match="did not start"):
+        serve_on(config, listener)

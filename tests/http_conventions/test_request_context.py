@@ -15,6 +15,7 @@ from http_conventions import (
     current_request_context,
     within_context,
 )
+from http_conventions.request_context import current_scope, within_scope
 from tests.captured_logs import captured_logs
 
 CONTEXT = RequestContext(user="ada", provider_data={"api_key": "k"})
@@ -120,3 +121,12 @@ async def test_closing_within_context_closes_the_wrapped_iterator() -> None:
     await items.aclose()  # type: ignore[attr-defined]
     assert observed.closed
     assert current_request_context() == RequestContext()
+
+
+@pytest.mark.anyio
+async def test_outside_an_endpoint_a_stream_keeps_the_context_bound_when_it_was_made() -> None:
+    observed = Observed(2)
+    with bound_request_context(CONTEXT):
+        items = within_scope(current_scope(), observed.iterate())
+    assert [item async for item in items] == [0, 1]
+    assert observed.seen == [CONTEXT, CONTEXT]
