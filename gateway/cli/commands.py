@@ -9,8 +9,8 @@ import typer
 from gateway.__about__ import __version__
 from gateway.cli.diff import diff
 from gateway.cli.flags import flags_app
-from gateway.cli.logs import logs
 from gateway.cli.init import init
+from gateway.cli.logs import logs
 from gateway.cli.openapi import openapi
 from gateway.cli.routes import routes
 from gateway.cli.serve import serve
