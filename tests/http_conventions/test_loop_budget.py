@@ -14,9 +14,10 @@ pytestmark = pytest.mark.anyio
 async def _longest_stall(work: Callable[[], Awaitable[None]]) -> float:
     """The longest another task waited for the loop while `work` ran, in seconds."""
     gaps: list[float] = []
+    last = time.perf_counter()
 
     async def heartbeat() -> None:
-        last = time.perf_counter()
+        nonlocal last
         while True:
             await anyio.sleep(0)
             now = time.perf_counter()
@@ -27,6 +28,8 @@ async def _longest_stall(work: Callable[[], Awaitable[None]]) -> float:
         tasks.start_soon(heartbeat)
         await anyio.sleep(0)
         await work()
+        # The wait of a heartbeat that never got its turn again counts too.
+        gaps.append(time.perf_counter() - last)
         tasks.cancel_scope.cancel()
     return max(gaps)
 
@@ -43,7 +46,11 @@ async def test_a_long_stream_of_ready_items_leaves_the_loop_to_others() -> None:
             frames += 1
         assert frames == 100_000
 
-    assert await _longest_stall(stream) < 0.05
+    started = time.perf_counter()
+    stall = await _longest_stall(stream)
+    # Relative to the whole run, so a loaded machine's preemption does not fail it: without
+    # turns the one stall is the whole run (about 0.3 s here).
+    assert stall < max(0.05, (time.perf_counter() - started) / 5)
 
 
 async def test_spend_gives_a_turn_only_once_the_slice_is_used() -> None:
