@@ -23,6 +23,7 @@ from gateway.health import Readiness
 from gateway.metrics import CONTENT_TYPE, GatewayMetrics
 from gateway.modes import SIDES
 from gateway.reload import LiveFlags
+from gateway.rollout.shared import SharedRollbacks
 from gateway.routes import GatewayRoute
 from gateway.settings import ServerSettings
 from gateway.shadow_results import ShadowStats
@@ -42,6 +43,7 @@ class ObservedGateway(Protocol):
     metrics: GatewayMetrics
     readiness: Readiness
     contract: ContractStatus
+    rollbacks: SharedRollbacks
 
     @property
     def flags(self) -> LiveFlags: ...
@@ -62,6 +64,7 @@ def status(gateway: ObservedGateway, contract: ContractCounts) -> dict[str, Any]
     (those of the worker that answers).
     """
     live = gateway.flags
+    rollbacks = gateway.rollbacks
     snapshot, rejection = live.snapshot, live.rejection
     stats = RouteStats.read(gateway.metrics.every_worker())
     apis: dict[str, Any] = {}
@@ -78,13 +81,20 @@ def status(gateway: ObservedGateway, contract: ContractCounts) -> dict[str, Any]
         )
         decision = snapshot.decisions[route.key]
         entry: dict[str, Any] = {
-            "backend": decision.backend,
+            "backend": "canary" if decision.mode == "canary" else decision.backend,
             "reason": decision.reason,
             "stats": {side: stats.summary(route.method, route.template, side) for side in SIDES},
         }
         if decision.mode == "shadow" or gateway.shadow_stats.has(route.key):
             entry["mode"] = decision.mode
             entry["shadow"] = gateway.shadow_stats.summary(route.key)
+        if decision.canary is not None:
+            rollback = rollbacks.get(route.key, decision.canary.entry)
+            entry["canary"] = {
+                "percent": decision.canary.percent,
+                "sticky": decision.canary.sticky,
+                "rolled_back": rollback.as_status() if rollback else None,
+            }
         api["routes"][route.key] = entry
     return {
         "flags": {

@@ -28,14 +28,19 @@ from gateway.exceptions import FlagsError, did_you_mean
 from gateway.flags_file import load_flags_yaml
 from gateway.modes import ANSWERING_SIDE, MODES, ROUTER_MODES, Mode, Side
 from gateway.partial_migration import LegacyOnlyRoute, legacy_only_routes
+from gateway.rollout.canary_flags import Canary, Percent, RollbackFlags, Sticky
 from gateway.routes import GatewayRoute, apis_with_router
 
 Reason = Literal["route", "api", "default"]
 
 
 SAMPLE_DESCRIPTION = "Share of requests shadowed, 0 to 1 (mode shadow; default 1.0)."
-MODE_FIELDS: Mapping[str, tuple[str, ...]] = {"shadow": ("sample",)}
+MODE_FIELDS: Mapping[str, tuple[str, ...]] = {"shadow": ("sample",), "canary": ("percent", "sticky", "rollback")}
 """The fields an entry in long form may carry besides `mode`, by mode."""
+
+
+# A route's canary would need its own split and rules; the API's entry carries them.
+_ROUTE_CANARY = "a route override cannot be canary; put the API in mode canary"
 
 
 def _sample_needs_shadow(mode: Mode | None, sample: float | None) -> None:
@@ -54,6 +59,8 @@ class RouteFlags(BaseModel):
     @model_validator(mode="after")
     def _fields_of_its_mode(self) -> RouteFlags:
         _sample_needs_shadow(self.mode, self.sample)
+        if self.mode == "canary":
+            raise ValueError(_ROUTE_CANARY)
         return self
 
 
@@ -64,6 +71,9 @@ class ApiFlags(BaseModel):
 
     mode: Mode | None = Field(default=None, description="The API's mode; the file's default when left out.")
     sample: float | None = Field(default=None, ge=0, le=1, description=SAMPLE_DESCRIPTION)
+    percent: Percent | None = Field(default=None, description="Mode canary: share served by the router, 0-100.")
+    sticky: Sticky = Field(default="none", description="Mode canary: header:NAME | client | none.")
+    rollback: RollbackFlags | None = Field(default=None, description="Mode canary: when the router is rolled back.")
     routes: dict[str, Mode | RouteFlags] = Field(
         default_factory=dict, description='Overrides keyed "METHOD <template>": a mode, or `mode` and its fields.'
     )
@@ -71,7 +81,19 @@ class ApiFlags(BaseModel):
     @model_validator(mode="after")
     def _fields_of_its_mode(self) -> ApiFlags:
         _sample_needs_shadow(self.mode, self.sample)
+        given = [name for name in MODE_FIELDS["canary"] if name in self.model_fields_set]
+        if self.mode == "canary" and self.percent is None:
+            raise ValueError("mode canary needs `percent`, the share served by the router (0-100)")
+        if self.mode != "canary" and given:
+            raise ValueError(f"`{given[0]}` is a field of mode canary, not of mode {self.mode or 'default'}")
+        if "canary" in self.routes.values():
+            raise ValueError(_ROUTE_CANARY)
         return self
+
+    def canary(self, entry: str) -> Canary | None:
+        if self.mode != "canary" or self.percent is None:
+            return None
+        return Canary(self.percent, self.sticky, self.rollback, entry)
 
     def route_flags(self, key: str) -> RouteFlags | None:
         entry = self.routes.get(key)
@@ -109,6 +131,8 @@ def _key_path(loc: tuple[Any, ...]) -> tuple[Any, ...]:
 def _allowed_keys(loc: tuple[Any, ...]) -> tuple[str, ...]:
     if len(loc) == 1:
         return ("default", "apis")
+    if "rollback" in loc[:-1]:
+        return tuple(RollbackFlags.model_fields)
     if loc[_API_ENTRY_MEMBER : _API_ENTRY_MEMBER + 1] == ("routes",):
         return tuple(RouteFlags.model_fields)
     return tuple(ApiFlags.model_fields)
@@ -193,6 +217,8 @@ class Decision:
     reason: Reason
     sample: float = 1.0
     """The share of requests shadowed (mode shadow)."""
+    canary: Canary | None = None
+    """The split and rollback rules (mode canary)."""
 
     @property
     def backend(self) -> Side:
@@ -201,11 +227,13 @@ class Decision:
 
     def describe(self) -> str:
         """The mode as a person reads it: ``shadow (sample 0.5)``."""
-        return describe_mode(self.mode, self.sample)
+        return describe_mode(self.mode, self.sample, self.canary)
 
 
-def describe_mode(mode: Mode, sample: float | None = None) -> str:
-    """A mode with the fields that change what it does: ``shadow (sample 0.5)``, ``migrated``."""
+def describe_mode(mode: Mode, sample: float | None = None, canary: Canary | None = None) -> str:
+    """A mode with the fields that change what it does: ``shadow (sample 0.5)``, ``canary 10 % (client)``."""
+    if mode == "canary" and canary is not None:
+        return f"canary {canary.percent:g} % ({canary.sticky})"
     return f"{mode} (sample {sample:g})" if mode == "shadow" and sample not in (None, 1.0) else mode
 
 
@@ -230,6 +258,11 @@ class FlagsSnapshot:
 
 def _capped(mode: Mode, available: bool) -> Mode:
     return mode if available or mode not in ROUTER_MODES else "legacy"
+
+
+def entry_digest(flags: FlagFile, api: str) -> str:
+    """The identity of `api`'s entry in the flag file: it changes exactly when the entry does."""
+    return hashlib.sha256(flags.api_flags(api).model_dump_json().encode()).hexdigest()[:16]
 
 
 def _sample(sample: float | None) -> float:
@@ -263,7 +296,9 @@ def resolve(flags: FlagFile, path: str, text: str, routes: Iterable[GatewayRoute
             decision = Decision(override.mode, "route", _sample(override.sample))
         else:
             decision = Decision(api_mode, api_reason, _sample(api_flags.sample))
-        decisions[route.key] = Decision(_capped(decision.mode, route.migrated), decision.reason, decision.sample)
+        mode = _capped(decision.mode, route.migrated)
+        canary = api_flags.canary(entry_digest(flags, route.api)) if mode == "canary" else None
+        decisions[route.key] = Decision(mode, decision.reason, decision.sample, canary)
     return FlagsSnapshot(
         flags=flags,
         path=path,

@@ -90,6 +90,22 @@ class GatewayMetrics:
         )
         self._shadow_children: dict[tuple[str, str, str, str], Callable[[float], None]] = {}
 
+        self.rollbacks = Counter(
+            "gateway_rollbacks",
+            "Canary routes rolled back to legacy, by the rule the router broke.",
+            ("api", "method", "route", "rule"),
+            registry=self.registry,
+        )
+        self.unsticky = Counter(
+            "gateway_canary_unsticky",
+            "Canary requests that could not be sticky (split per request instead), by reason.",
+            ("api", "route", "reason"),
+            registry=self.registry,
+        )
+
+    def count_unsticky(self, api: str, route: str, reason: str) -> None:
+        self.unsticky.labels(api, route, reason).inc()
+
     def observe(self, api: str, method: str, route: str, backend: str, status: int, seconds: float) -> None:
         """Count a request; every label must come from a bounded set (a route's method, or `method_label`)."""
         labels = (api, method, route, backend, status // 100)

@@ -13,14 +13,20 @@ Side = Literal["legacy", "migrated"]
 """An app of an API: the legacy adapter's, or the migrated router's."""
 SIDES: tuple[Side, ...] = get_args(Side)
 
-Mode = Literal[Side, "shadow"]
+Mode = Literal[Side, "shadow", "canary"]
 """How the flags serve an API or a route: every side is a mode; `shadow` has legacy answer while
-the router is checked on the same calls (`canary` will join them)."""
+the router is checked on the same calls; `canary` splits requests between the sides."""
 MODES: tuple[Mode, ...] = get_args(Mode)
-ROUTER_MODES: frozenset[Mode] = frozenset({"migrated", "shadow"})
-"""The modes that use an API's router, and so need one (canary will too)."""
-ANSWERING_SIDE: Mapping[Mode, Side] = {"legacy": "legacy", "migrated": "migrated", "shadow": "legacy"}
-"""The side whose answer the client gets in each mode."""
+ROUTER_MODES: frozenset[Mode] = frozenset({"migrated", "shadow", "canary"})
+"""The modes that use an API's router, and so need one."""
+ANSWERING_SIDE: Mapping[Mode, Side] = {
+    "legacy": "legacy",
+    "migrated": "migrated",
+    "shadow": "legacy",
+    "canary": "legacy",
+}
+"""The side whose answer the client gets in each mode; a canary's baseline (its OpenAPI document, the
+backend gauge) is legacy's, though each request names the side that answered it."""
 
 GATEWAY: Final = "gateway"
 """The backend named when the gateway answers itself (404, 405, docs, admin)."""

@@ -12,9 +12,12 @@ from gateway.auth import GatewayAuth
 from gateway.flags import FlagsSnapshot
 from gateway.modes import Mode, Side
 from gateway.request_log import Done
+from gateway.rollout.context import RolloutContext
 from gateway.routes import GatewayRoute
 from gateway.shadowing import Shadowing
 from gateway.strategies import RouteServing, Strategy
+from gateway.strategies.canary import CanaryStrategy
+from gateway.strategies.forced import ForcedSide
 from gateway.strategies.serve import ServeSide
 from gateway.strategies.shadow import ShadowStrategy
 
@@ -22,6 +25,7 @@ STRATEGIES: Mapping[Mode, Callable[[RouteServing], Strategy]] = {
     "legacy": ServeSide,
     "migrated": ServeSide,
     "shadow": ShadowStrategy,
+    "canary": CanaryStrategy,
 }
 """The strategy of each mode: a mode joins the gateway with its strategy module and an entry here."""
 
@@ -46,8 +50,13 @@ def build_plan(
     recorder: Callable[[GatewayRoute, Side], Done],
     unmatched: Strategy,
     shadow: Shadowing,
+    rollout: RolloutContext,
+    allow_force_header: bool = False,
 ) -> Plan:
-    """The plan of `snapshot`: each route's mode's strategy over its API's apps, behind its auth requirement."""
+    """The plan of `snapshot`: each route's mode's strategy over its API's apps, behind its auth requirement.
+
+    With `allow_force_header`, `x-gateway-force-backend` on a request picks its side first.
+    """
     by_route: dict[str | None, Strategy] = {}
     for route in routes:
         decision = snapshot.decisions[route.key]
@@ -58,6 +67,8 @@ def build_plan(
             guard=partial(auth.guard, route),
             recorder=partial(recorder, route),
             shadow=shadow,
+            rollout=rollout,
         )
-        by_route[route.key] = STRATEGIES[decision.mode](serving)
+        strategy = STRATEGIES[decision.mode](serving)
+        by_route[route.key] = ForcedSide(strategy, serving) if allow_force_header else strategy
     return Plan(snapshot, by_route, unmatched)

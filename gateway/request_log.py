@@ -19,8 +19,7 @@ import structlog
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.flags import Reason
-from gateway.modes import BACKENDS, GATEWAY, Backend
+from gateway.modes import BACKENDS, GATEWAY, Backend, Mode
 
 log = structlog.get_logger("gateway.request")
 
@@ -44,11 +43,14 @@ class Answer:
 
     app: ASGIApp
     backend: Backend
-    reason: Reason | None = None
+    reason: str | None = None
+    """Why this side answers: the flag that chose it (`route`, `api`, `default`), or `header` when forced."""
     api: str | None = None
     route: str | None = None
     """The route template."""
     done: Done | None = None
+    mode: Mode | None = None
+    """The route's mode in force (null when the gateway answers itself)."""
 
 
 def new_request_id() -> str:
@@ -153,6 +155,7 @@ class RequestLog:
                 seconds=seconds,
                 pid=self.pid,
                 disconnected=disconnected,
+                mode=answer.mode,
             )
 
 

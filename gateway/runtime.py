@@ -7,9 +7,11 @@ read what it holds, the plan of the flags in force above all.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 
+import structlog
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
@@ -27,11 +29,16 @@ from gateway.plan import Plan, build_plan
 from gateway.registry import ApiRegistry
 from gateway.reload import LiveFlags
 from gateway.request_log import AnsweredByGateway, Done, RequestLog
+from gateway.rollout.context import RolloutContext
+from gateway.rollout.shared import Rollback, SharedRollbacks
+from gateway.rollout.watch import CanaryWatch
 from gateway.routes import GatewayRoute, RouteIndex, collect_routes
 from gateway.settings import ServerSettings
 from gateway.shadow_results import ShadowResult, ShadowStats, write_shadow_line
 from gateway.shadowing import Shadowing, ShadowRunner
 from gateway.strategies.unmatched import Unmatched
+
+log = structlog.get_logger("gateway.rollout")
 
 
 class GatewayRuntime:
@@ -63,6 +70,10 @@ class GatewayRuntime:
         self.shadowing = Shadowing(runner, settings.shadow_max_body_size)
         self._unmatched = Unmatched(self.metrics)
         self._plan = Plan(None, {}, self._unmatched)
+        self.rollbacks = SharedRollbacks(settings.data_dir)
+        self.rollout = RolloutContext(
+            CanaryWatch(self.rollbacks, self._rolled_back), self.rollbacks, self.metrics.count_unsticky
+        )
 
     @property
     def flags(self) -> LiveFlags:
@@ -78,9 +89,26 @@ class GatewayRuntime:
             return self._plan
         if self._plan.snapshot is not live.snapshot:
             self._plan = build_plan(
-                live.snapshot, self.routes, self._apps, self.auth, self._recorder, self._unmatched, self.shadowing
+                live.snapshot,
+                self.routes,
+                self._apps,
+                self.auth,
+                self._recorder,
+                self._unmatched,
+                self.shadowing,
+                self.rollout,
+                self.settings.allow_force_header,
             )
         return self._plan
+
+    def _rolled_back(self, rollback: Rollback) -> None:
+        method, _, template = rollback.route.partition(" ")
+        self.metrics.rollbacks.labels(rollback.api, method, template, rollback.rule).inc()
+        log.warning("rollback", api=rollback.api, route=rollback.route, rule=rollback.rule, observed=rollback.observed)
+
+    def _canary_entries(self) -> dict[str, str]:
+        decisions = self.flags.snapshot.decisions
+        return {key: decision.canary.entry for key, decision in decisions.items() if decision.canary is not None}
 
     def _recorder(self, route: GatewayRoute, side: Side) -> Done:
         """What a request of `route` answered by `side` adds to the metrics (which the status reads too)."""
@@ -108,6 +136,8 @@ class GatewayRuntime:
             self._apps = {api.name: {side: app for side in SIDES if (app := api.app(side))} for api in apis}
             self._live = await stack.enter_async_context(self.flags_source.followed(self.routes))
             await stack.enter_async_context(self.shadowing.runner.running())
+            following = asyncio.create_task(self.rollbacks.follow(self._canary_entries))
+            stack.callback(following.cancel)
             if self.admin.port is not None and self.settings.admin_port is not None:
                 admin_app = AnsweredByGateway(Starlette(routes=list(self.admin.port)), self.request_log)
                 protocol = http_protocol(self.settings)

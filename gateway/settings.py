@@ -81,6 +81,9 @@ class ServerSettings(BaseSettings):
         ge=0,
         description="Largest request or response body of a shadowed request, in bytes.",
     )
+    allow_force_header: bool = Field(
+        default=False, description="Let x-gateway-force-backend: legacy|migrated on a request pick its side."
+    )
     auth: str | None = Field(
         default=None,
         description="A tokens file or a 'module:callable' provider; each route's requirement is then enforced.",

@@ -124,7 +124,7 @@ def show(flags: FlagsOption = None, apis: ApisOption = None) -> None:
         overrides = [f"{key} → {snapshot.decisions[key].describe()}" for key in api_flags.routes]
         table.add_row(
             api,
-            describe_mode(snapshot.api_backends[api], api_flags.sample),
+            describe_mode(snapshot.api_backends[api], api_flags.sample, api_flags.canary("")),
             "\n".join(overrides) or "-",
             "yes" if has_router else "no",
             "; ".join(notes),

@@ -125,6 +125,13 @@ def serve(
             help="Most of a busy worker's time shadow comparisons take, 0-1.", show_default=default("shadow_busy_share")
         ),
     ] = None,
+    allow_force_header: Annotated[
+        bool | None,
+        typer.Option(
+            help="Let a request pick its side with 'x-gateway-force-backend: legacy|migrated' (for testers).",
+            show_default=default("allow_force_header"),
+        ),
+    ] = None,
 ) -> None:
     """Serve the registered APIs, each route from the side the flag file chooses.
 
@@ -152,6 +159,7 @@ def serve(
         "shadow_timeout": shadow_timeout,
         "shadow_max_body_size": shadow_max_body_size,
         "shadow_busy_share": shadow_busy_share,
+        "allow_force_header": allow_force_header,
     }
     settings = load_settings(**command_line)
     with ExitStack() as stack:

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Scope
 from gateway.flags import Decision
 from gateway.modes import Side
 from gateway.request_log import Answer, Done
+from gateway.rollout.context import RolloutContext
 from gateway.routes import GatewayRoute, RouteMatch
 from gateway.shadowing import Shadowing
 
@@ -40,3 +41,5 @@ class RouteServing:
     """What a request answered by a side adds to the stats and metrics."""
     shadow: Shadowing
     """The worker's shadow queue and limits, for the strategies that compare the router."""
+    rollout: RolloutContext
+    """What canary routes of the worker share."""

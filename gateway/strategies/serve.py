@@ -21,6 +21,7 @@ class ServeSide:
             api=route.api,
             route=route.template,
             done=serving.recorder(side),
+            mode=serving.decision.mode,
         )
 
     def answer(self, scope: Scope, match: RouteMatch) -> Answer:

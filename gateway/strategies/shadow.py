@@ -34,6 +34,7 @@ class ShadowStrategy:
             api=route.api,
             route=route.template,
             done=serving.recorder("legacy"),
+            mode=decision.mode,
         )
 
     def answer(self, scope: Scope, match: RouteMatch) -> Answer:

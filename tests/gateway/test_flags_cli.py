@@ -213,6 +213,15 @@ def test_flags_show_lists_each_api_with_its_mode_and_the_file(shipped: Path) -> 
     assert "from default" in rows["providers"]
 
 
+def test_flags_show_gives_a_canary_its_percentage_and_stickiness(tmp_path: Path) -> None:
+    path = tmp_path / "migration.yaml"
+    path.write_text("apis:\n  models:\n    mode: canary\n    percent: 12.5\n    sticky: header:x-user-id\n")
+    status, output = _flags("show", path=path)
+    assert status == 0, output
+    models = next(line for line in output.splitlines() if "models" in line)
+    assert "│ canary 12.5 % (header:x-user-id) " in models
+
+
 def test_flags_show_says_why_an_api_without_router_stays_legacy(tmp_path: Path) -> None:
     path = tmp_path / "migration.yaml"
     path.write_text("default: migrated\n")

@@ -277,3 +277,9 @@ def test_editor_leaving_shadow_drops_its_sample_and_keeps_comments(tmp_path: Pat
     assert _comments(edited) == ["# files are checked first"] and "# watch it" in edited
     again = _edited(tmp_path / "flags.yaml", text, lambda d: d.set_mode("files", "shadow"))
     assert _data(again) == {"apis": {"files": {"mode": "shadow", "sample": 0.5}}}
+
+
+def test_editor_set_mode_leaving_canary_drops_its_fields(tmp_path: Path) -> None:
+    text = "apis:\n  batches:\n    mode: canary\n    percent: 5\n    sticky: client\n    rollback: {max_5xx_ratio: 2}\n"
+    after = _edited(tmp_path / "flags.yaml", text, lambda d: d.set_mode("batches", "migrated"))
+    assert after == "apis:\n  batches:\n    mode: migrated\n"
