@@ -1,4 +1,4 @@
-"""The read-only admin surface: `/_gateway/status`, `/_gateway/routes`, `/_gateway/health` and `/metrics`.
+"""The read-only admin surface: `/_gateway/status`, `/_gateway/ui`, `/_gateway/routes`, `/_gateway/health`, `/metrics`.
 
 Served on the gateway's port, on a port of its own (`--admin-port`), or not at all
 (`--admin off`), so it is never exposed on a public listener by accident. The health
@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from gateway.admin_ui import ui_routes
 from gateway.contract_status import ContractCounts, ContractStatus
 from gateway.flags import FlagsSnapshot
 from gateway.health import Readiness
@@ -146,6 +147,7 @@ def admin_routes(gateway: ObservedGateway, middleware: Sequence[Middleware] | No
         Route(f"{ADMIN_PREFIX}status", status_endpoint, methods=["GET"], middleware=middleware),
         Route(f"{ADMIN_PREFIX}routes", routes_endpoint, methods=["GET"], middleware=middleware),
         Route(METRICS_PATH, metrics_endpoint, methods=["GET"], middleware=middleware),
+        *ui_routes(middleware),
     ]
 
 

@@ -17,7 +17,14 @@ from tests.captured_logs import captured_logs
 
 TOKEN = "admin-s3cret"
 # Decoded, each of these is an admin path: the raw spelling must not get around a check.
-ADMIN_PATHS = ["/_gateway/status", "/%5Fgateway/status", "/%5fgateway/routes", "/%6Detrics"]
+ADMIN_PATHS = [
+    "/_gateway/status",
+    "/_gateway/ui",
+    "/_gateway/ui/page.js",
+    "/%5Fgateway/status",
+    "/%5fgateway/routes",
+    "/%6Detrics",
+]
 
 
 @pytest.mark.parametrize(
