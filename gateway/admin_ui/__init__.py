@@ -25,7 +25,7 @@ _FILES = {
 _HEADERS = {
     "cache-control": "no-store",
     "content-security-policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'"
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src data:"
     ),
 }
 
