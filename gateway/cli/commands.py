@@ -14,6 +14,7 @@ from gateway.cli.logs import logs
 from gateway.cli.openapi import openapi
 from gateway.cli.routes import routes
 from gateway.cli.serve import serve
+from gateway.cli.top import top
 
 app = typer.Typer(
     help="Strangler Gateway: serve a @webmethod API server while it moves to FastAPI routers, one API at a time.",
@@ -44,6 +45,7 @@ app.command()(openapi)
 app.add_typer(flags_app, name="flags")
 app.command()(diff)
 app.command()(logs)
+app.command()(top)
 app.command()(init)
 
 
