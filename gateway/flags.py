@@ -35,6 +35,9 @@ Reason = Literal["route", "api", "default"]
 
 
 SAMPLE_DESCRIPTION = "Share of requests shadowed, 0 to 1 (mode shadow; default 1.0)."
+RECORD_DESCRIPTION = "Share of the exchanges legacy serves written to the recordings, 0 to 1 (modes legacy, shadow)."
+RECORDING_MODES: frozenset[Mode] = frozenset({"legacy", "shadow"})
+"""The modes in which legacy answers, so there is an exchange to record."""
 MODE_FIELDS: Mapping[str, tuple[str, ...]] = {"shadow": ("sample",), "canary": ("percent", "sticky", "rollback")}
 """The fields an entry in long form may carry besides `mode`, by mode."""
 
@@ -74,6 +77,7 @@ class ApiFlags(BaseModel):
     percent: Percent | None = Field(default=None, description="Mode canary: share served by the router, 0-100.")
     sticky: Sticky = Field(default="none", description="Mode canary: header:NAME | client | none.")
     rollback: RollbackFlags | None = Field(default=None, description="Mode canary: when the router is rolled back.")
+    record: float | None = Field(default=None, ge=0, le=1, description=RECORD_DESCRIPTION)
     routes: dict[str, Mode | RouteFlags] = Field(
         default_factory=dict, description='Overrides keyed "METHOD <template>": a mode, or `mode` and its fields.'
     )
@@ -81,6 +85,8 @@ class ApiFlags(BaseModel):
     @model_validator(mode="after")
     def _fields_of_its_mode(self) -> ApiFlags:
         _sample_needs_shadow(self.mode, self.sample)
+        if self.record is not None and self.mode is not None and self.mode not in RECORDING_MODES:
+            raise ValueError(f"`record` is a field of modes legacy and shadow, not of mode {self.mode}")
         given = [name for name in MODE_FIELDS["canary"] if name in self.model_fields_set]
         if self.mode == "canary" and self.percent is None:
             raise ValueError("mode canary needs `percent`, the share served by the router (0-100)")
@@ -219,6 +225,8 @@ class Decision:
     """The share of requests shadowed (mode shadow)."""
     canary: Canary | None = None
     """The split and rollback rules (mode canary)."""
+    record: float = 0.0
+    """The share of the exchanges legacy serves that are recorded (modes legacy and shadow)."""
 
     @property
     def backend(self) -> Side:
@@ -298,7 +306,8 @@ def resolve(flags: FlagFile, path: str, text: str, routes: Iterable[GatewayRoute
             decision = Decision(api_mode, api_reason, _sample(api_flags.sample))
         mode = _capped(decision.mode, route.migrated)
         canary = api_flags.canary(entry_digest(flags, route.api)) if mode == "canary" else None
-        decisions[route.key] = Decision(mode, decision.reason, decision.sample, canary)
+        record = (api_flags.record or 0.0) if mode in RECORDING_MODES else 0.0
+        decisions[route.key] = Decision(mode, decision.reason, decision.sample, canary, record)
     return FlagsSnapshot(
         flags=flags,
         path=path,

@@ -11,6 +11,7 @@ from starlette.types import ASGIApp
 from gateway.auth import GatewayAuth
 from gateway.flags import FlagsSnapshot
 from gateway.modes import Mode, Side
+from gateway.recording import Recording
 from gateway.request_log import Done
 from gateway.rollout.context import RolloutContext
 from gateway.routes import GatewayRoute
@@ -51,6 +52,7 @@ def build_plan(
     unmatched: Strategy,
     shadow: Shadowing,
     rollout: RolloutContext,
+    recording: Recording,
     allow_force_header: bool = False,
 ) -> Plan:
     """The plan of `snapshot`: each route's mode's strategy over its API's apps, behind its auth requirement.
@@ -68,6 +70,7 @@ def build_plan(
             recorder=partial(recorder, route),
             shadow=shadow,
             rollout=rollout,
+            recording=recording,
         )
         strategy = STRATEGIES[decision.mode](serving)
         by_route[route.key] = ForcedSide(strategy, serving) if allow_force_header else strategy

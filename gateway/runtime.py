@@ -26,6 +26,7 @@ from gateway.lifecycle import ServedApi, started_apis
 from gateway.metrics import GatewayMetrics
 from gateway.modes import SIDES, Side
 from gateway.plan import Plan, build_plan
+from gateway.recording import Recording
 from gateway.registry import ApiRegistry
 from gateway.reload import LiveFlags
 from gateway.request_log import AnsweredByGateway, Done, RequestLog
@@ -33,10 +34,11 @@ from gateway.rollout.context import RolloutContext
 from gateway.rollout.shared import Rollback, SharedRollbacks
 from gateway.rollout.watch import CanaryWatch
 from gateway.routes import GatewayRoute, RouteIndex, collect_routes
-from gateway.settings import ServerSettings
+from gateway.settings import MIB, ServerSettings
 from gateway.shadow_results import ShadowResult, ShadowStats, write_shadow_line
 from gateway.shadowing import Shadowing, ShadowRunner
 from gateway.strategies.unmatched import Unmatched
+from proof.record import RecordWriter
 
 log = structlog.get_logger("gateway.rollout")
 
@@ -68,6 +70,10 @@ class GatewayRuntime:
             busy_share=settings.shadow_busy_share,
         )
         self.shadowing = Shadowing(runner, settings.shadow_max_body_size)
+        self.recording = Recording(
+            RecordWriter(settings.record_dir or settings.data_dir / "recordings", settings.record_max_mb * MIB),
+            Recording.redacted(settings.record_redact),
+        )
         self._unmatched = Unmatched(self.metrics)
         self._plan = Plan(None, {}, self._unmatched)
         self.rollbacks = SharedRollbacks(settings.data_dir)
@@ -97,6 +103,7 @@ class GatewayRuntime:
                 self._unmatched,
                 self.shadowing,
                 self.rollout,
+                self.recording,
                 self.settings.allow_force_header,
             )
         return self._plan
@@ -136,6 +143,7 @@ class GatewayRuntime:
             self._apps = {api.name: {side: app for side in SIDES if (app := api.app(side))} for api in apis}
             self._live = await stack.enter_async_context(self.flags_source.followed(self.routes))
             await stack.enter_async_context(self.shadowing.runner.running())
+            stack.enter_context(self.recording.writer)
             following = asyncio.create_task(self.rollbacks.follow(self._canary_entries))
             stack.callback(following.cancel)
             if self.admin.port is not None and self.settings.admin_port is not None:

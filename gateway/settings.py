@@ -81,6 +81,15 @@ class ServerSettings(BaseSettings):
         ge=0,
         description="Largest request or response body of a shadowed request, in bytes.",
     )
+    record_dir: Path | None = Field(
+        default=None,
+        description="Where recorded exchanges are written (flag `record`); <data-dir>/recordings if unset.",
+    )
+    record_max_mb: int = Field(default=64, gt=0, description="Size in MB at which a recording file is rotated.")
+    record_redact: list[str] = Field(
+        default_factory=list,
+        description="Headers stored as <redacted> in recordings, besides authorization, cookie and x-provider-data.",
+    )
     allow_force_header: bool = Field(
         default=False, description="Let x-gateway-force-backend: legacy|migrated on a request pick its side."
     )

@@ -170,9 +170,10 @@ class ShadowedApp:
         *,
         sample: float = 1.0,
         body_limit: int = DEFAULT_BODY_LIMIT,
+        keep: Callable[[Tap], None] | None = None,
     ) -> None:
         self.legacy, self.migrated, self.route, self.runner = legacy, migrated, route, runner
-        self.sample, self.body_limit = sample, body_limit
+        self.sample, self.body_limit, self.keep = sample, body_limit, keep
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # The request log bound the request's id before any side runs.
@@ -193,6 +194,9 @@ class ShadowedApp:
         finally:
             # Legacy raising is compared too: the router, given the same outcomes, should raise alike.
             legacy_ms = round((time.perf_counter() - started) * 1000, 3)
+            if self.keep is not None:
+                # One tap for both: a second capture around legacy would take the calls from the first.
+                self.keep(tap)
             if tap.disconnected or not (tap.complete or tap.raised):
                 self.runner.skip(self.route, request_id, "client_disconnected", legacy_ms)
             elif tap.too_large:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from contextlib import ExitStack
 from pathlib import Path
@@ -125,6 +126,25 @@ def serve(
             help="Most of a busy worker's time shadow comparisons take, 0-1.", show_default=default("shadow_busy_share")
         ),
     ] = None,
+    record_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where recorded exchanges are written (flag file `record: F`).",
+            show_default="<data-dir>/recordings",
+        ),
+    ] = None,
+    record_max_mb: Annotated[
+        int | None,
+        typer.Option(help="Size in MB at which a recording file is rotated.", show_default=default("record_max_mb")),
+    ] = None,
+    record_redact: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A header stored as <redacted> in recordings (repeatable), besides authorization, cookie and "
+            "x-provider-data.",
+            show_default=False,
+        ),
+    ] = None,
     allow_force_header: Annotated[
         bool | None,
         typer.Option(
@@ -159,6 +179,9 @@ def serve(
         "shadow_timeout": shadow_timeout,
         "shadow_max_body_size": shadow_max_body_size,
         "shadow_busy_share": shadow_busy_share,
+        "record_dir": record_dir,
+        "record_max_mb": record_max_mb,
+        "record_redact": record_redact or None,
         "allow_force_header": allow_force_header,
     }
     settings = load_settings(**command_line)
@@ -178,7 +201,8 @@ def serve(
         check_auth(settings, routes)
         # Every worker process builds its app from these, through gateway.app:create_app.
         for name, value in settings.model_dump(exclude_none=True).items():
-            os.environ[f"GATEWAY_{name.upper()}"] = str(value)
+            # pydantic-settings reads a list from the environment as JSON.
+            os.environ[f"GATEWAY_{name.upper()}"] = json.dumps(value) if isinstance(value, list) else str(value)
         configure_logging(settings.log_format)
         config = uvicorn.Config(
             "gateway.app:create_app",

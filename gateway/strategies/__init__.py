@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Scope
 
 from gateway.flags import Decision
 from gateway.modes import Side
+from gateway.recording import Recording
 from gateway.request_log import Answer, Done
 from gateway.rollout.context import RolloutContext
 from gateway.routes import GatewayRoute, RouteMatch
@@ -43,3 +44,5 @@ class RouteServing:
     """The worker's shadow queue and limits, for the strategies that compare the router."""
     rollout: RolloutContext
     """What canary routes of the worker share."""
+    recording: Recording
+    """The worker's recording files, for the modes in which legacy answers."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.types import Scope
 
+from gateway.recording import recorded
 from gateway.request_log import Answer
 from gateway.routes import RouteMatch
 from gateway.strategies import RouteServing
@@ -14,8 +15,11 @@ class ServeSide:
 
     def __init__(self, serving: RouteServing) -> None:
         side, route = serving.decision.backend, serving.route
+        app = serving.apps[side]
+        if side == "legacy":
+            app = recorded(app, serving.recording, route.api, route.key, serving.decision.record)
         self._answer = Answer(
-            app=serving.guard(serving.apps[side]),
+            app=serving.guard(app),
             backend=side,
             reason=serving.decision.reason,
             api=route.api,

@@ -26,6 +26,7 @@ class ShadowStrategy:
             serving.shadow.runner,
             sample=decision.sample,
             body_limit=serving.shadow.body_limit,
+            keep=serving.recording.keeper(route.api, route.key, decision.record),
         )
         self._answer = Answer(
             app=serving.guard(shadowed),

@@ -228,3 +228,37 @@ def test_flags_shadow_errors_name_the_key(text: str, key: str, message: str) -> 
 def test_flags_changes_report_a_switch_to_shadow() -> None:
     before, after = _snapshot("default: legacy\n"), _snapshot("apis:\n  models: shadow\n")
     assert changes(before, after) == [{"api": "models", "route": None, "old": "legacy", "new": "shadow"}]
+
+
+def test_flags_record_share_applies_where_legacy_answers() -> None:
+    snapshot = _snapshot(
+        "apis:\n  models:\n    mode: shadow\n    record: 0.5\n    routes:\n"
+        '      "GET /v1/models": migrated\n'
+        "  providers:\n    record: 1\n"
+    )
+    decisions = snapshot.decisions
+    assert decisions["GET /v1/models/{model_id:path}"].record == 0.5
+    # The route the router answers has no legacy exchange to record.
+    assert decisions["GET /v1/models"].record == 0.0
+    assert decisions["GET /v1/providers"].record == 1.0
+    assert decisions["GET /v1/batches/{batch_id}"].record == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "message"),
+    [
+        pytest.param(
+            "apis:\n  models:\n    mode: migrated\n    record: 1\n",
+            "apis.models",
+            "`record` is a field of modes legacy and shadow, not of mode migrated",
+            id="record-in-migrated",
+        ),
+        pytest.param(
+            "apis:\n  models:\n    record: 2\n", "apis.models.record", "less than or equal to 1", id="record-over-one"
+        ),
+    ],
+)
+def test_flags_record_errors_name_the_key(text: str, key: str, message: str) -> None:
+    error = _error(text)
+    assert error.key == key, str(error)
+    assert message in str(error)

@@ -1,0 +1,10 @@
+"""Recording: exchanges written down as JSON Lines (SPEC 11), so `gateway verify` can replay them later.
+
+* `line`: one exchange as one line of the format, its secrets redacted.
+* `writer`: appending lines to rotated files from a thread of its own, off the event loop.
+"""
+
+from proof.record.line import FORMAT, REDACTED, exchange_line
+from proof.record.writer import RecordWriter
+
+__all__ = ["FORMAT", "REDACTED", "RecordWriter", "exchange_line"]

@@ -1,0 +1,60 @@
+"""One exchange as one line of the recording format (SPEC 11, `"format": 1`).
+
+Calls are written by their outcomes' own `as_data()`, so shadow and recording share one
+shape. Bodies are text when they are UTF-8, else base64; headers keep their order and
+repeats, as `[name, value]` pairs, the redacted ones' values replaced.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Collection, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from proof.compare.exchange import Exchange
+
+FORMAT = 1
+"""The version of the line format: a reader refuses any other."""
+
+REDACTED = "<redacted>"
+
+
+def exchange_line(exchange: Exchange, api: str, route: str, redact: Collection[str]) -> dict[str, Any]:
+    """`exchange` of `route` of `api` as a line; the headers named in `redact` (lower case) stored `<redacted>`."""
+    scope = exchange.request.scope
+    response = exchange.response
+    return {
+        "format": FORMAT,
+        "at": datetime.now(UTC).isoformat(),
+        "api": api,
+        "route": route,
+        "request": {
+            "method": scope.get("method"),
+            "path": scope.get("path"),
+            "query": bytes(scope.get("query_string", b"")).decode("latin-1"),
+            "headers": _headers(scope.get("headers", ()), redact),
+            **_body(exchange.request.body),
+        },
+        "calls": [call.as_data() for call in exchange.calls],
+        "response": {
+            "status": response.status,
+            "headers": _headers(response.headers, redact),
+            **_body(response.body),
+        },
+    }
+
+
+def _headers(headers: Iterable[tuple[bytes, bytes]], redact: Collection[str]) -> list[list[str]]:
+    pairs = []
+    for raw_name, raw_value in headers:
+        name = raw_name.decode("latin-1").lower()
+        pairs.append([name, REDACTED if name in redact else raw_value.decode("latin-1")])
+    return pairs
+
+
+def _body(body: bytes) -> dict[str, str]:
+    try:
+        return {"body": body.decode("utf-8")}
+    except UnicodeDecodeError:
+        return {"body_b64": base64.b64encode(body).decode("ascii")}

@@ -1,0 +1,68 @@
+"""Recording against a real `gateway serve`: the exchanges legacy serves written down as JSON Lines."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.e2e.gateway_process import GatewayProcess
+
+APIS = ["--apis", "tests.e2e.shadow_apis"]
+SETTLE_SECONDS = 10.0
+
+
+def _recorded(directory: Path, count: int) -> list[dict[str, Any]]:
+    """The lines of the test's own requests (not the readiness probes), once there are `count` of them."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while True:
+        texts = [text for path in sorted(directory.glob("*.jsonl")) for text in path.read_text().splitlines()]
+        lines = [json.loads(text) for text in texts]
+        ours = [line for line in lines if line["request"]["path"] != "/v1/health"]
+        if len(ours) >= count or time.monotonic() > deadline:
+            return ours
+        time.sleep(0.05)
+
+
+def test_legacy_exchanges_are_recorded_with_their_calls_and_secrets_redacted(tmp_path: Path) -> None:
+    flags = tmp_path / "flags.yaml"
+    flags.write_text("apis:\n  models:\n    mode: legacy\n    record: 1\n")
+    records = tmp_path / "records"
+    args = [*APIS, "--record-dir", str(records), "--record-redact", "X-Team-Secret"]
+    with GatewayProcess(flags, tmp_path, extra_args=args) as gateway, httpx.Client(base_url=gateway.base_url) as client:
+        headers = {"authorization": "Bearer s3cret", "x-team-secret": "hush", "x-provider-data": '{"k": "v"}'}
+        created = client.post("/v1/models", json={"model_id": "team/rec"}, headers=headers)
+        missing = client.get("/v1/models/nope")
+        client.get("/v1/files")  # files has no `record`: nothing written
+        lines = _recorded(records, 2)
+    assert [line["route"] for line in lines] == ["POST /v1/models", "GET /v1/models/{model_id:path}"]
+    post, get = lines
+    assert post["format"] == 1 and post["api"] == "models"
+    assert post["response"]["status"] == created.status_code
+    assert json.loads(post["response"]["body"]) == created.json()
+    assert json.loads(post["request"]["body"]) == {"model_id": "team/rec"}
+    sent = dict(post["request"]["headers"])
+    assert sent["authorization"] == sent["x-team-secret"] == sent["x-provider-data"] == "<redacted>"
+    assert "s3cret" not in json.dumps(lines) and "hush" not in json.dumps(lines)
+    assert post["calls"] and "returned" in post["calls"][0]["outcome"]
+    assert get["response"]["status"] == missing.status_code == 404
+    assert get["calls"][0]["outcome"]["raised"]["type"].count(":") == 1
+
+
+def test_recording_follows_the_flag_file_and_rotates(tmp_path: Path) -> None:
+    flags = tmp_path / "flags.yaml"
+    flags.write_text("apis:\n  models:\n    record: 1\n")
+    with GatewayProcess(flags, tmp_path, extra_args=[*APIS, "--record-max-mb", "1"]) as gateway:
+        records = tmp_path / "data" / "recordings"
+        with httpx.Client(base_url=gateway.base_url) as client:
+            big = "x" * 300_000
+            for index in range(8):
+                client.post("/v1/models", json={"model_id": f"team/{index}", "metadata": {"pad": big}})
+        lines = _recorded(records, 8)
+    files = sorted(records.glob("*.jsonl"))
+    assert len(lines) == 8
+    assert len(files) >= 2, files
+    assert all(path.stat().st_size <= 2**20 for path in files)
