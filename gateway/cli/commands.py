@@ -15,6 +15,7 @@ from gateway.cli.openapi import openapi
 from gateway.cli.routes import routes
 from gateway.cli.serve import serve
 from gateway.cli.top import top
+from gateway.cli.verify import verify_command
 
 app = typer.Typer(
     help="Strangler Gateway: serve a @webmethod API server while it moves to FastAPI routers, one API at a time.",
@@ -47,6 +48,7 @@ app.command()(diff)
 app.command()(logs)
 app.command()(top)
 app.command()(init)
+app.command("verify")(verify_command)
 
 
 def main() -> None:

@@ -66,4 +66,12 @@ def plain_exception(error: BaseException) -> dict[str, Any]:
     status = getattr(error, "status_code", None)
     if isinstance(status, int):
         data["status_code"] = status
+    # An exception whose constructor takes other than its `args` is rebuilt from these.
+    attributes = {
+        name: plain(value)
+        for name, value in getattr(error, "__dict__", {}).items()
+        if not name.startswith("_") and name != "status_code"
+    }
+    if attributes:
+        data["attributes"] = attributes
     return data

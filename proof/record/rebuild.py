@@ -1,0 +1,201 @@
+"""Recorded lines read back as exchanges, their outcomes rebuilt into the objects the implementation gave.
+
+A returned value is validated from its JSON through the implementation method's return
+annotation (pydantic), a streamed item through the iterator's item type, an exception
+built from its importable class and arguments (its `status_code` set as recorded). What
+cannot be rebuilt so is `Unverifiable`, with the reason: a verify run counts it and fails.
+
+Files are read line by line, never whole: a corpus larger than memory streams.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import inspect
+import json
+import typing
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from proof.calls.outcome import Call, Outcome, Raised, Returned, Streamed
+from proof.compare.exchange import Exchange, ExchangeRequest, ExchangeResponse
+from proof.record.line import FORMAT
+
+
+class CorpusError(Exception):
+    """A recording that cannot be read at all: the file and line at fault, and why."""
+
+
+class Unverifiable(Exception):
+    """An exchange whose outcomes cannot be rebuilt exactly: it proves nothing either way."""
+
+
+@dataclass(frozen=True)
+class RecordedLine:
+    """One line of a recording: where it is, and its data."""
+
+    path: Path
+    number: int
+    data: dict[str, Any]
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.number}"
+
+
+def read_lines(path: Path) -> Iterator[RecordedLine]:
+    """The lines of a recording file in order; `CorpusError` names the file and line of the first bad one."""
+    try:
+        with path.open("rb") as lines:
+            for number, raw in enumerate(lines, start=1):
+                if not raw.strip():
+                    continue
+                yield RecordedLine(path, number, _parsed(raw, path, number))
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read it ({exc.strerror})") from exc
+
+
+def _parsed(raw: bytes, path: Path, number: int) -> dict[str, Any]:
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        truncated = " (truncated?)" if not raw.endswith(b"\n") else ""
+        raise CorpusError(f"{path}:{number}: not a JSON line{truncated}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise CorpusError(f"{path}:{number}: a line is a JSON object, not {type(data).__name__}")
+    if data.get("format") != FORMAT:
+        raise CorpusError(f"{path}:{number}: unknown format {data.get('format')!r}; this gateway reads format {FORMAT}")
+    for key in ("api", "route", "request", "calls", "response"):
+        if key not in data:
+            raise CorpusError(f"{path}:{number}: no {key!r}")
+    return data
+
+
+def rebuilt(data: Mapping[str, Any], implementation: object) -> Exchange:
+    """The exchange of a line, its calls' outcomes rebuilt against `implementation`'s methods; else `Unverifiable`."""
+    request, response = data["request"], data["response"]
+    calls = tuple(_call(call, implementation) for call in data["calls"])
+    return Exchange(_request(request), calls, _response(response))
+
+
+def _request(request: Mapping[str, Any]) -> ExchangeRequest:
+    path = str(request["path"])
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": request["method"],
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": str(request.get("query", "")).encode("latin-1"),
+        "headers": _headers(request.get("headers", [])),
+        "client": ("127.0.0.1", 0),
+        "server": ("127.0.0.1", 80),
+        "state": {},
+    }
+    return ExchangeRequest(scope, _body(request))
+
+
+def _response(response: Mapping[str, Any]) -> ExchangeResponse:
+    return ExchangeResponse(
+        int(response["status"]), tuple(_headers(response.get("headers", []))), _body(response), True
+    )
+
+
+def _headers(pairs: Any) -> list[tuple[bytes, bytes]]:
+    return [(str(name).encode("latin-1"), str(value).encode("latin-1")) for name, value in pairs]
+
+
+def _body(part: Mapping[str, Any]) -> bytes:
+    if "body_b64" in part:
+        return base64.b64decode(part["body_b64"])
+    return str(part.get("body", "")).encode()
+
+
+def _call(call: Mapping[str, Any], implementation: object) -> Call:
+    name = call["method"]
+    function = getattr(type(implementation), name, None)
+    if function is None or not callable(function):
+        raise Unverifiable(f"the implementation has no method {name!r}")
+    function = inspect.unwrap(function)
+    outcome = _outcome(call["outcome"], function, name)
+    return Call(name, call.get("args", {}), outcome, awaited=inspect.iscoroutinefunction(function))
+
+
+def _outcome(data: Mapping[str, Any], function: Any, name: str) -> Outcome:
+    annotation = _return_annotation(function, name)
+    if "streamed" in data:
+        item_type = _item_type(annotation)
+        items = tuple(_validated(item, item_type, name) for item in data["streamed"])
+        return Streamed(items, _exception(data["raised"]) if "raised" in data else None)
+    if "raised" in data:
+        return Raised(_exception(data["raised"]))
+    if "returned" in data:
+        return Returned(_validated(data["returned"], annotation, name))
+    raise Unverifiable(f"{name}: an outcome is returned, raised or streamed, not {sorted(data)}")
+
+
+def _return_annotation(function: Any, name: str) -> Any:
+    try:
+        return typing.get_type_hints(function).get("return", Any)
+    except Exception as exc:
+        raise Unverifiable(f"{name}: its return annotation does not resolve ({exc})") from exc
+
+
+def _item_type(annotation: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin is not None and isinstance(origin, type) and issubclass(origin, AsyncIterator):
+        args = typing.get_args(annotation)
+        return args[0] if args else Any
+    return Any
+
+
+def _validated(value: Any, annotation: Any, name: str) -> Any:
+    if annotation is Any:
+        return value
+    try:
+        return TypeAdapter(annotation).validate_python(value)
+    except (ValidationError, TypeError, ValueError) as exc:
+        raise Unverifiable(f"{name}: its returned value does not rebuild as {annotation!r}: {exc}") from exc
+
+
+def _exception(data: Mapping[str, Any]) -> BaseException:
+    reference = str(data.get("type", ""))
+    module_name, _, qualname = reference.partition(":")
+    try:
+        found: Any = importlib.import_module(module_name)
+        for part in qualname.split("."):
+            found = getattr(found, part)
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise Unverifiable(f"exception class {reference!r} is not importable: {exc}") from exc
+    if not (isinstance(found, type) and issubclass(found, BaseException)):
+        raise Unverifiable(f"{reference!r} is not an exception class")
+    args = data.get("args", [])
+    try:
+        error = _constructed(found, args, data.get("attributes", {}))
+        if "status_code" in data and getattr(error, "status_code", None) != data["status_code"]:
+            setattr(error, "status_code", data["status_code"])  # noqa: B010 (any exception class)
+    except Exception as exc:
+        raise Unverifiable(f"{reference} does not rebuild from its arguments {data.get('args')!r}: {exc}") from exc
+    return error
+
+
+def _constructed(cls: type[BaseException], args: list[Any], attributes: Mapping[str, Any]) -> BaseException:
+    try:
+        error = cls(*args)
+    except TypeError:
+        if not attributes:
+            raise
+        # A constructor taking other than `args` (`NotFound(kind, id)` with a message as args): the
+        # instance is made as the constructor would leave it, from its args and public attributes.
+        error = cls.__new__(cls, *args)
+        error.args = tuple(args)
+    error.__dict__.update(attributes)
+    return error
