@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import sys
 from pathlib import Path
 from typing import Annotated, Literal
 
+import structlog
 import typer
 
 from gateway.cli.common import ApisOption, fail, load_settings, reported
@@ -60,6 +63,9 @@ def verify_command(
     Exit 0 when every exchange matches; 1 on any mismatch or unverifiable exchange; 2 on bad
     input (an unreadable or garbage file, an unknown format, an unknown API).
     """
+    # The report is stdout's, for pipes and --format json; what the APIs log while starting goes to stderr.
+    structlog.configure(logger_factory=structlog.WriteLoggerFactory(sys.stderr))
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, force=True)
     with reported():
         registry = load_registry(load_settings(apis=apis).apis)
     names = [registration.name for registration in registry]

@@ -11,16 +11,20 @@ Files are read line by line, never whole: a corpus larger than memory streams.
 from __future__ import annotations
 
 import base64
+import functools
 import importlib
 import inspect
 import json
+import operator
+import types
 import typing
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
+from starlette.responses import Response
 
 from proof.calls.outcome import Call, Outcome, Raised, Returned, Streamed
 from proof.compare.exchange import Exchange, ExchangeRequest, ExchangeResponse
@@ -138,7 +142,7 @@ def _outcome(data: Mapping[str, Any], function: Any, name: str) -> Outcome:
     if "raised" in data:
         return Raised(_exception(data["raised"]))
     if "returned" in data:
-        return Returned(_validated(data["returned"], annotation, name))
+        return Returned(_validated(data["returned"], _value_type(annotation), name))
     raise Unverifiable(f"{name}: an outcome is returned, raised or streamed, not {sorted(data)}")
 
 
@@ -149,21 +153,45 @@ def _return_annotation(function: Any, name: str) -> Any:
         raise Unverifiable(f"{name}: its return annotation does not resolve ({exc})") from exc
 
 
-def _item_type(annotation: Any) -> Any:
+def _is_stream(annotation: Any) -> bool:
     origin = typing.get_origin(annotation)
-    if origin is not None and isinstance(origin, type) and issubclass(origin, AsyncIterator):
-        args = typing.get_args(annotation)
-        return args[0] if args else Any
-    return Any
+    return isinstance(origin, type) and issubclass(origin, AsyncIterator)
+
+
+def _members(annotation: Any) -> tuple[Any, ...]:
+    return (
+        typing.get_args(annotation)
+        if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union
+        else (annotation,)
+    )
+
+
+def _item_type(annotation: Any) -> Any:
+    """The item type of the async iterator `annotation` is, or has among its union members."""
+    streams = [member for member in _members(annotation) if _is_stream(member)]
+    args = typing.get_args(streams[0]) if streams else ()
+    return args[0] if args else Any
+
+
+def _value_type(annotation: Any) -> Any:
+    """`annotation` without its async iterator members: a method returning `X | AsyncIterator[Y]` returned an X."""
+    values = [member for member in _members(annotation) if not _is_stream(member)]
+    if len(values) == len(_members(annotation)):
+        return annotation
+    return functools.reduce(operator.or_, values) if values else Any
 
 
 def _validated(value: Any, annotation: Any, name: str) -> Any:
     if annotation is Any:
         return value
+    if isinstance(annotation, type) and issubclass(annotation, Response):
+        return _response_value(value, name)
     try:
         return TypeAdapter(annotation).validate_python(value)
-    except (ValidationError, TypeError, ValueError) as exc:
-        raise Unverifiable(f"{name}: its returned value does not rebuild as {annotation!r}: {exc}") from exc
+    except Exception as exc:
+        # pydantic's own errors (no schema for a type) as much as a value that does not fit.
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise Unverifiable(f"{name}: its returned value does not rebuild as {annotation!r}: {reason}") from exc
 
 
 def _exception(data: Mapping[str, Any]) -> BaseException:
@@ -199,3 +227,13 @@ def _constructed(cls: type[BaseException], args: list[Any], attributes: Mapping[
         error.args = tuple(args)
     error.__dict__.update(attributes)
     return error
+
+
+def _response_value(value: Any, name: str) -> Response:
+    """A `Response` an implementation returned, from what `plain` keeps of it: status, media type and body."""
+    try:
+        body = value["body"]
+        content = base64.b64decode(body["bytes_b64"]) if isinstance(body, dict) else str(body).encode()
+        return Response(content, status_code=int(value["status_code"]), media_type=value.get("media_type"))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise Unverifiable(f"{name}: its returned response does not rebuild: {exc!r}") from exc
