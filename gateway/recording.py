@@ -12,7 +12,7 @@ call left unfinished) is not recorded.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -23,7 +23,27 @@ from proof.record import RecordWriter, exchange_line
 DEFAULT_REDACTED = ("authorization", "cookie", "x-provider-data")
 """Headers never written to a recording: credentials, and the request context (provider keys)."""
 
-Keep = Callable[[Tap], None]
+
+class Keeper:
+    """Writes down `share` of the exchanges of `route` of `api` that a tap served."""
+
+    def __init__(self, recording: Recording, api: str, route: str, share: float) -> None:
+        self.recording, self.api, self.route, self.share = recording, api, route, share
+
+    def chosen(self) -> bool:
+        """Whether this request is one of the share recorded (asked before tapping: a tap has a cost)."""
+        return self.share >= 1.0 or random.random() < self.share
+
+    def store(self, tap: Tap) -> None:
+        """Queue the exchange `tap` served, if it is whole (client stayed, bodies within the limit, calls ended)."""
+        if tap.complete and not (tap.disconnected or tap.too_large or tap.unfinished_calls):
+            exchange, api, route, redact = tap.exchange(), self.api, self.route, self.recording.redact
+            self.recording.writer.write(lambda: exchange_line(exchange, api, route, redact))
+
+    def __call__(self, tap: Tap) -> None:
+        """For a tap that ran anyway (the shadow's): store the exchange if chosen."""
+        if self.chosen():
+            self.store(tap)
 
 
 @dataclass(frozen=True)
@@ -39,35 +59,29 @@ class Recording:
         """The default redacted headers and `extra`, in lower case as lines store header names."""
         return frozenset(name.lower() for name in (*DEFAULT_REDACTED, *extra))
 
-    def keeper(self, api: str, route: str, share: float) -> Keep | None:
-        """What writes down `share` of the exchanges of `route` of `api` a tap served; None when nothing is."""
-        if share <= 0:
-            return None
-
-        def keep(tap: Tap) -> None:
-            if share < 1.0 and random.random() >= share:
-                return
-            if tap.complete and not (tap.disconnected or tap.too_large or tap.unfinished_calls):
-                self.writer.write(exchange_line(tap.exchange(), api, route, self.redact))
-
-        return keep
+    def keeper(self, api: str, route: str, share: float) -> Keeper | None:
+        """What records `share` of the exchanges of `route` of `api`; None when nothing is."""
+        return Keeper(self, api, route, share) if share > 0 else None
 
 
 class RecordedApp:
-    """Serve with `legacy` through a tap, and hand each exchange to `keep`."""
+    """Serve with `legacy`; the requests `keeper` chooses go through a tap and are stored."""
 
-    def __init__(self, legacy: ASGIApp, keep: Keep, body_limit: int) -> None:
-        self.legacy, self.keep, self.body_limit = legacy, keep, body_limit
+    def __init__(self, legacy: ASGIApp, keeper: Keeper, body_limit: int) -> None:
+        self.legacy, self.keeper, self.body_limit = legacy, keeper, body_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.keeper.chosen():
+            await self.legacy(scope, receive, send)
+            return
         tap = Tap(scope, self.body_limit)
         try:
             await tap.serve(self.legacy, receive, send)
         finally:
-            self.keep(tap)
+            self.keeper.store(tap)
 
 
 def recorded(legacy: ASGIApp, recording: Recording, api: str, route: str, share: float) -> ASGIApp:
     """`legacy` as it is when nothing of the route is recorded, else behind a `RecordedApp`."""
-    keep = recording.keeper(api, route, share)
-    return legacy if keep is None else RecordedApp(legacy, keep, recording.body_limit)
+    keeper = recording.keeper(api, route, share)
+    return legacy if keeper is None else RecordedApp(legacy, keeper, recording.body_limit)

@@ -66,3 +66,19 @@ def test_recording_follows_the_flag_file_and_rotates(tmp_path: Path) -> None:
     assert len(lines) == 8
     assert len(files) >= 2, files
     assert all(path.stat().st_size <= 2**20 for path in files)
+
+
+def test_shadow_mode_records_through_the_shadow_tap_and_still_matches(tmp_path: Path) -> None:
+    flags = tmp_path / "flags.yaml"
+    flags.write_text("apis:\n  models:\n    mode: shadow\n    record: 1\n")
+    with GatewayProcess(flags, tmp_path, extra_args=APIS) as gateway, httpx.Client(base_url=gateway.base_url) as client:
+        client.post("/v1/models", json={"model_id": "team/shadowed"})
+        client.get("/v1/models/team/shadowed")
+        lines = _recorded(tmp_path / "data" / "recordings", 2)
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while len(shadowed := gateway.events("shadow")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert [line["route"] for line in lines] == ["POST /v1/models", "GET /v1/models/{model_id:path}"]
+    # One capture served both: the recorded calls and the shadow's comparison alike.
+    assert all(line["calls"] for line in lines)
+    assert {line["result"] for line in shadowed} == {"match"}
