@@ -38,7 +38,11 @@ SAMPLE_DESCRIPTION = "Share of requests shadowed, 0 to 1 (mode shadow; default 1
 RECORD_DESCRIPTION = "Share of the exchanges legacy serves written to the recordings, 0 to 1 (modes legacy, shadow)."
 RECORDING_MODES: frozenset[Mode] = frozenset({"legacy", "shadow"})
 """The modes in which legacy answers, so there is an exchange to record."""
-MODE_FIELDS: Mapping[str, tuple[str, ...]] = {"shadow": ("sample",), "canary": ("percent", "sticky", "rollback")}
+MODE_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "legacy": ("record",),
+    "shadow": ("sample", "record"),
+    "canary": ("percent", "sticky", "rollback"),
+}
 """The fields an entry in long form may carry besides `mode`, by mode."""
 
 

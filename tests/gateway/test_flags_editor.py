@@ -279,6 +279,15 @@ def test_editor_leaving_shadow_drops_its_sample_and_keeps_comments(tmp_path: Pat
     assert _data(again) == {"apis": {"files": {"mode": "shadow", "sample": 0.5}}}
 
 
+def test_editor_record_follows_the_modes_where_legacy_answers(tmp_path: Path) -> None:
+    text = "apis:\n  files:\n    mode: legacy\n    record: 0.1\n"
+    shadowed = _edited(tmp_path / "flags.yaml", text, lambda d: d.set_mode("files", "shadow"))
+    assert _data(shadowed) == {"apis": {"files": {"mode": "shadow", "record": 0.1}}}
+    migrated = _edited(tmp_path / "flags.yaml", text, lambda d: d.set_mode("files", "migrated"))
+    # A migrated API has no legacy exchange to record: a kept `record` would make the file invalid.
+    assert _data(migrated) == {"apis": {"files": {"mode": "migrated"}}}
+
+
 def test_editor_set_mode_leaving_canary_drops_its_fields(tmp_path: Path) -> None:
     text = "apis:\n  batches:\n    mode: canary\n    percent: 5\n    sticky: client\n    rollback: {max_5xx_ratio: 2}\n"
     after = _edited(tmp_path / "flags.yaml", text, lambda d: d.set_mode("batches", "migrated"))
