@@ -54,6 +54,19 @@ def prepare_data_dir(path: Path) -> None:
         ) from exc
 
 
+def api_context(
+    api: str, settings: ServerSettings, implementations: dict[str, Any], served: list[ServedApi]
+) -> ApiContext:
+    """What API `api` is built with: the settings it reads and the APIs registered before it."""
+    return ApiContext(
+        data_dir=settings.data_dir,
+        max_body_size=settings.max_body_size,
+        implementations=implementations,
+        served=served,
+        api=api,
+    )
+
+
 @asynccontextmanager
 async def started_apis(registry: ApiRegistry, settings: ServerSettings) -> AsyncIterator[list[ServedApi]]:
     """Create each implementation in registration order and close them in reverse on exit."""
@@ -62,13 +75,7 @@ async def started_apis(registry: ApiRegistry, settings: ServerSettings) -> Async
     served: list[ServedApi] = []
     async with AsyncExitStack() as stack:
         for registration in registry:
-            context = ApiContext(
-                data_dir=settings.data_dir,
-                max_body_size=settings.max_body_size,
-                implementations=implementations,
-                served=served,
-                api=registration.name,
-            )
+            context = api_context(registration.name, settings, implementations, served)
             try:
                 # Observable before either app binds its methods: shadow mode captures and replays its calls.
                 implementation = observe(await stack.enter_async_context(registration.implementation(context)))

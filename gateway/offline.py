@@ -14,8 +14,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from gateway.lifecycle import ServedApi, started_apis
-from gateway.registry import ApiContext, ApiRegistry
+from gateway.lifecycle import ServedApi, api_context, started_apis
+from gateway.registry import ApiRegistry
 from gateway.settings import ServerSettings
 
 
@@ -54,13 +54,7 @@ def placeholder_apis(registry: ApiRegistry, settings: ServerSettings) -> list[Se
     implementations: dict[str, Any] = {}
     served: list[ServedApi] = []
     for registration in registry:
-        context = ApiContext(
-            data_dir=settings.data_dir,
-            max_body_size=settings.max_body_size,
-            implementations=implementations,
-            served=served,
-            api=registration.name,
-        )
+        context = api_context(registration.name, settings, implementations, served)
         implementation = implementations[registration.name] = Placeholder(registration.name)
         served.append(ServedApi(registration.name, implementation, *registration.apps(implementation, context)))
     return served
