@@ -37,6 +37,7 @@ from apis.registry import registry
 from gateway.app import GatewayApp
 from gateway.flags import FlagFile
 from gateway.modes import GATEWAY, SIDES, Side
+from gateway.registry import ApiRegistry
 from gateway.request_log import BACKEND_HEADER
 from gateway.routes import RouteIndex
 from gateway.settings import ServerSettings
@@ -106,11 +107,9 @@ class Served:
 
 
 @asynccontextmanager
-async def serve(side: Side, data_dir: Path) -> AsyncIterator[Served]:
-    """Every example API served from `side`, on a fresh data directory and clock."""
-    app = GatewayApp(
-        with_clock(registry, TickingClock()), ServerSettings(data_dir=data_dir), flags=FlagFile(default=side)
-    )
+async def serve(side: Side, data_dir: Path, apis: ApiRegistry = registry) -> AsyncIterator[Served]:
+    """Every API of `apis` (the examples by default) served from `side`, on a fresh data directory and clock."""
+    app = GatewayApp(with_clock(apis, TickingClock()), ServerSettings(data_dir=data_dir), flags=FlagFile(default=side))
     async with app.running():
         transport = httpx.ASGITransport(app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://parity") as client:
