@@ -123,7 +123,13 @@ class Conventions:
         return result if self.result_hook is None else self.result_hook(result, route)
 
     def install(self, app: Starlette) -> Starlette:
-        """Serve every request of `app` with these conventions current and inside their middleware."""
+        """Serve every request of `app` with these conventions current and inside their middleware.
+
+        Conventions that are the defaults leave `app` as it is: the defaults are already current
+        outside any app, and a layer per request would cost every API that keeps them.
+        """
+        if self == DEFAULT_CONVENTIONS:
+            return app
         for entry in reversed(tuple(self.middleware)):
             assert isinstance(entry, Middleware)
             app.add_middleware(entry.cls, *entry.args, **entry.kwargs)
