@@ -27,7 +27,7 @@ from gateway.reload import LiveFlags
 from gateway.rollout.shared import SharedRollbacks
 from gateway.routes import GatewayRoute
 from gateway.settings import ServerSettings
-from gateway.shadow_results import ShadowStats
+from gateway.shadow_status import LastMismatches, ShadowCounts
 from gateway.stats import RouteStats
 
 ADMIN_PREFIX = "/_gateway/"
@@ -40,7 +40,7 @@ class ObservedGateway(Protocol):
 
     routes: tuple[GatewayRoute, ...]
     settings: ServerSettings
-    shadow_stats: ShadowStats
+    last_mismatches: LastMismatches
     metrics: GatewayMetrics
     readiness: Readiness
     contract: ContractStatus
@@ -61,13 +61,16 @@ def status(gateway: ObservedGateway, contract: ContractCounts) -> dict[str, Any]
     that stay on legacy for want of a migrated twin (a partial migration), each with the
     router's route most like it; `contract` counts its `gateway diff` findings at ERR and WARN
     (null without a router). `stats` cover every worker, and `workers` says how many there are.
-    A route in shadow mode (or shadowed before) also has its `mode` and its `shadow` counts
-    (those of the worker that answers).
+    A route in shadow mode (or shadowed before) also has its `mode` and its `shadow` counts and
+    last mismatch, those of every worker too.
     """
     live = gateway.flags
     rollbacks = gateway.rollbacks
     snapshot, rejection = live.snapshot, live.rejection
-    stats = RouteStats.read(gateway.metrics.every_worker())
+    every_worker = gateway.metrics.every_worker()
+    stats = RouteStats.read(every_worker)
+    shadowed = ShadowCounts.read(every_worker)
+    last_mismatches = gateway.last_mismatches.every_worker()
     apis: dict[str, Any] = {}
     for route in gateway.routes:
         api = apis.setdefault(
@@ -86,9 +89,9 @@ def status(gateway: ObservedGateway, contract: ContractCounts) -> dict[str, Any]
             "reason": decision.reason,
             "stats": {side: stats.summary(route.method, route.template, side) for side in SIDES},
         }
-        if decision.mode == "shadow" or gateway.shadow_stats.has(route.key):
+        if decision.mode == "shadow" or shadowed.has(route.method, route.template):
             entry["mode"] = decision.mode
-            entry["shadow"] = gateway.shadow_stats.summary(route.key)
+            entry["shadow"] = shadowed.summary(route.method, route.template, last_mismatches.get(route.key))
         if decision.canary is not None:
             rollback = rollbacks.get(route.key, decision.canary.entry)
             entry["canary"] = {

@@ -23,7 +23,7 @@ from gateway.flags_source import FlagsSource
 from gateway.health import Readiness, draining_on_exit_signals
 from gateway.http_protocol import http_protocol
 from gateway.lifecycle import ServedApi, started_apis
-from gateway.metrics import GatewayMetrics
+from gateway.metrics import GatewayMetrics, shared_directory
 from gateway.modes import SIDES, Side
 from gateway.plan import Plan, build_plan
 from gateway.recording import Recording
@@ -35,7 +35,8 @@ from gateway.rollout.shared import Rollback, SharedRollbacks
 from gateway.rollout.watch import CanaryWatch
 from gateway.routes import GatewayRoute, RouteIndex, collect_routes
 from gateway.settings import MIB, ServerSettings
-from gateway.shadow_results import ShadowResult, ShadowStats, write_shadow_line
+from gateway.shadow_results import ShadowResult, write_shadow_line
+from gateway.shadow_status import LastMismatches
 from gateway.shadowing import Shadowing, ShadowRunner
 from gateway.strategies.unmatched import Unmatched
 from proof.record import RecordWriter
@@ -61,7 +62,7 @@ class GatewayRuntime:
         self.admin = placed_admin(self, settings)
         self._live: LiveFlags | None = None
         self._apps: Mapping[str, Mapping[Side, ASGIApp]] = {}
-        self.shadow_stats = ShadowStats()
+        self.last_mismatches = LastMismatches(shared_directory())
         runner = ShadowRunner(
             self._shadowed,
             queue_size=settings.shadow_queue,
@@ -126,11 +127,12 @@ class GatewayRuntime:
         return done
 
     def _shadowed(self, result: ShadowResult) -> None:
-        """A shadowed request's end: its log line, its route's counts, the metric."""
+        """A shadowed request's end: its log line, the metric its route's counts are read from, a mismatch's diff."""
         write_shadow_line(result)
-        self.shadow_stats.record(result)
         route = result.route
         self.metrics.shadowed(route.api, route.method, route.template, result.result)
+        if result.result == "mismatch":
+            self.last_mismatches.record(result)
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:

@@ -1,15 +1,14 @@
-"""What became of each shadowed request: the result, its log line and the per-route counts in status.
+"""What became of each shadowed request: the result and its log line.
 
 A shadowed request ends as `match`, `mismatch` (with its diff) or `skipped` with a reason;
 nothing is dropped silently. Each result writes one `event="shadow"` line and counts in
-the status of its route and in `gateway_shadow_total`.
+`gateway_shadow_total`, which the status of its route reads (`gateway.shadow_status`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
 import structlog
 
@@ -68,43 +67,3 @@ def write_shadow_line(result: ShadowResult) -> None:
         legacy_ms=result.legacy_ms,
         candidate_ms=result.candidate_ms,
     )
-
-
-@dataclass
-class _RouteCounts:
-    matched: int = 0
-    mismatched: int = 0
-    skipped: int = 0
-    last_mismatch: dict[str, Any] | None = None
-
-
-class ShadowStats:
-    """Per route key: how many shadowed requests were compared, matched, mismatched, skipped; the last mismatch."""
-
-    def __init__(self) -> None:
-        self._routes: dict[str, _RouteCounts] = {}
-
-    def record(self, result: ShadowResult) -> None:
-        counts = self._routes.setdefault(result.route.key, _RouteCounts())
-        if result.result == "match":
-            counts.matched += 1
-        elif result.result == "mismatch":
-            counts.mismatched += 1
-            at = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-            counts.last_mismatch = {"request_id": result.request_id, "at": at, "diff": result.diff}
-        else:
-            counts.skipped += 1
-
-    def has(self, route_key: str) -> bool:
-        return route_key in self._routes
-
-    def summary(self, route_key: str) -> dict[str, Any]:
-        """The route's `shadow` block of the status endpoint."""
-        counts = self._routes.get(route_key, _RouteCounts())
-        return {
-            "compared": counts.matched + counts.mismatched,
-            "matched": counts.matched,
-            "mismatched": counts.mismatched,
-            "skipped": counts.skipped,
-            "last_mismatch": counts.last_mismatch,
-        }
