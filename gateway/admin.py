@@ -136,8 +136,11 @@ def route_table(routes: Iterable[GatewayRoute], snapshot: FlagsSnapshot) -> list
 def admin_routes(gateway: ObservedGateway, middleware: Sequence[Middleware] | None = None) -> list[Route]:
     """The admin endpoints over `gateway`, health aside, each behind `middleware`; they only read (else 405)."""
 
+    async def current_status() -> dict[str, Any]:
+        return status(gateway, await gateway.contract.counts())
+
     async def status_endpoint(request: Request) -> Response:
-        return JSONResponse(status(gateway, await gateway.contract.counts()))
+        return JSONResponse(await current_status())
 
     async def routes_endpoint(request: Request) -> Response:
         return JSONResponse({"data": route_table(gateway.routes, gateway.flags.snapshot)})
@@ -150,7 +153,7 @@ def admin_routes(gateway: ObservedGateway, middleware: Sequence[Middleware] | No
         Route(f"{ADMIN_PREFIX}status", status_endpoint, methods=["GET"], middleware=middleware),
         Route(f"{ADMIN_PREFIX}routes", routes_endpoint, methods=["GET"], middleware=middleware),
         Route(METRICS_PATH, metrics_endpoint, methods=["GET"], middleware=middleware),
-        *ui_routes(middleware),
+        *ui_routes(current_status, middleware),
     ]
 
 

@@ -12,20 +12,14 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from gateway.rollout_figures import match_rate, sides as status_sides, traffic
+
 BAR_WIDTH = 30
 _SIDE_STYLES = ("yellow", "blue")
 
 
 def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
-
-
-def _sides(status: dict[str, Any]) -> list[str]:
-    """The sides as status names them (the keys of a route's `stats`), in its order."""
-    for api in status["apis"].values():
-        for route in api["routes"].values():
-            return list(route["stats"])
-    return []
 
 
 def flags_panel(status: dict[str, Any]) -> Table:
@@ -49,25 +43,21 @@ def flags_panel(status: dict[str, Any]) -> Table:
 
 def traffic_bar(routes: dict[str, Any], sides: list[str]) -> Text:
     """One line: a bar of each side's share of the API's requests, then the shares in words."""
-    totals = [sum(route["stats"][side]["requests"] for route in routes.values()) for side in sides]
-    everything = sum(totals)
+    shares = traffic(routes, sides)
     bar = Text()
-    if not everything:
+    if not shares.total:
         return bar.append("·" * BAR_WIDTH, style="dim").append(" no requests yet")
-    for total, style in zip(totals, _SIDE_STYLES, strict=False):
-        bar.append("█" * round(BAR_WIDTH * total / everything), style=style)
-    words = ", ".join(
-        f"{side} {100 * total / everything:.0f}% ({total})" for side, total in zip(sides, totals, strict=True)
-    )
-    return bar.append(f" {words}")
+    for share, style in zip(shares.shares, _SIDE_STYLES, strict=False):
+        bar.append("█" * round(BAR_WIDTH * share.percent / 100), style=style)
+    return bar.append(f" {shares.words}")
 
 
 def _shadow(shadow: dict[str, Any] | None) -> Text:
     if shadow is None:
         return Text("-")
-    if not shadow["compared"]:
+    rate = match_rate(shadow)
+    if rate is None:
         return Text(f"0 compared, {shadow['skipped']} skipped")
-    rate = 100 * shadow["matched"] / shadow["compared"]
     text = Text(f"{rate:.1f}% ({shadow['matched']}/{shadow['compared']})", style="red" if shadow["mismatched"] else "")
     last = shadow["last_mismatch"]
     if last and last.get("diff"):
@@ -125,7 +115,7 @@ def route_table(name: str, api: dict[str, Any], sides: list[str]) -> Table:
 
 def view(status: dict[str, Any]) -> RenderableType:
     """The whole view: the flag file, then per API its traffic bar and its routes."""
-    sides = _sides(status)
+    sides = status_sides(status)
     parts: list[RenderableType] = [flags_panel(status)]
     for name, api in status["apis"].items():
         parts += [Text(""), route_table(name, api, sides), traffic_bar(api["routes"], sides)]

@@ -1,23 +1,33 @@
-"""`GET /_gateway/ui`: the rollout page, one HTML file with its stylesheet and script, served by the gateway.
+"""`GET /_gateway/ui`: the rollout page, rendered by the server from the status in force, then kept live.
 
-The files are package data next to this module, so the page loads nothing from elsewhere
-and works on a machine with no network. The script polls `/_gateway/status` and redraws;
-the page's own routes sit behind the same access rules as the status endpoint.
+The page arrives with its tables filled (a Jinja2 template over the `/_gateway/status`
+answer, autoescaped: diffs and flag errors quote what clients and operators wrote). Its
+script asks every second for `/_gateway/ui/live`, the same template's changing part alone,
+and swaps it in: the markup has one source, the template, and the script knows nothing of
+it. The stylesheet and script are package data next to this module, so the page loads
+nothing from elsewhere and works with no network; every route sits behind the same access
+rules as the status endpoint.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
 from importlib.resources import files
+from typing import Any
 
+import jinja2
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from gateway.rollout_figures import match_rate, sides, traffic
 
 UI_PATH = "/_gateway/ui"
-_FILES = {
-    UI_PATH: ("page.html", "text/html; charset=utf-8"),
+LIVE_PATH = f"{UI_PATH}/live"
+_STATIC = {
     f"{UI_PATH}/page.css": ("page.css", "text/css; charset=utf-8"),
     f"{UI_PATH}/page.js": ("page.js", "text/javascript; charset=utf-8"),
 }
@@ -29,11 +39,49 @@ _HEADERS = {
     ),
 }
 
+StatusReader = Callable[[], Awaitable[dict[str, Any]]]
 
-def ui_routes(middleware: Sequence[Middleware] | None = None) -> list[Route]:
-    """One exact `GET` route per file of the page, each behind `middleware`."""
-    routes = []
-    for url, (name, media_type) in _FILES.items():
+
+def _milliseconds(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f} ms"
+
+
+def _templates() -> Jinja2Templates:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader(__package__),
+        autoescape=True,
+        # A status field the template names but the answer lacks is a bug to see, not an empty cell.
+        undefined=jinja2.StrictUndefined,
+    )
+    environment.globals.update(traffic=traffic, match_rate=match_rate)
+    environment.filters["ms"] = _milliseconds
+    return Jinja2Templates(env=environment)
+
+
+def ui_routes(read_status: StatusReader, middleware: Sequence[Middleware] | None = None) -> list[Route]:
+    """`GET` routes of the page, its live part and its two files, each behind `middleware`.
+
+    `read_status` gives the `/_gateway/status` answer the page shows.
+    """
+    templates = _templates()
+
+    def rendering(template: str) -> Callable[[Request], Awaitable[Response]]:
+        async def render(request: Request) -> Response:
+            status = await read_status()
+            context = {
+                "status": status,
+                "sides": sides(status),
+                "rendered_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            }
+            return templates.TemplateResponse(request, template, context, headers=_HEADERS)
+
+        return render
+
+    routes = [
+        Route(UI_PATH, rendering("page.html"), methods=["GET"], middleware=middleware),
+        Route(LIVE_PATH, rendering("live.html"), methods=["GET"], middleware=middleware),
+    ]
+    for url, (name, media_type) in _STATIC.items():
         body = (files(__package__) / name).read_bytes()
 
         async def serve(request: Request, body: bytes = body, media_type: str = media_type) -> Response:

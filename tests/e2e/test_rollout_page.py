@@ -94,4 +94,4 @@ def test_page_shows_every_api_and_mode_live_and_asks_only_the_gateway(tmp_path: 
     hosts = {urlsplit(url).hostname for url in requested}
     assert hosts == {"127.0.0.1"}, requested
     assert not errors
-    assert sum(url.endswith("/_gateway/status") for url in requested) >= 2
+    assert sum(url.endswith("/_gateway/ui/live") for url in requested) >= 2
