@@ -35,14 +35,14 @@ class RolloutTables(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
-        if tag == "section" and attributes.get("data-api"):
-            self._api = attributes["data-api"]
-            self.rows[self._api] = {}
+        if tag == "section" and (api := attributes.get("data-api")):
+            self._api = api
+            self.rows[api] = {}
         elif tag == "span" and attributes.get("class") == "mode":
             self._in_mode = True
-        elif tag == "tr" and attributes.get("data-route") and self._api:
-            self._route = attributes["data-route"]
-            self.rows[self._api][self._route] = []
+        elif tag == "tr" and (route := attributes.get("data-route")) and self._api:
+            self._route = route
+            self.rows[self._api][route] = []
         elif tag == "td" and self._route:
             self._text = []
 
