@@ -94,4 +94,57 @@ def test_page_shows_every_api_and_mode_live_and_asks_only_the_gateway(tmp_path: 
     hosts = {urlsplit(url).hostname for url in requested}
     assert hosts == {"127.0.0.1"}, requested
     assert not errors
-    assert sum(url.endswith("/_gateway/ui/live") for url in requested) >= 2
+    assert _live_requests(requested) >= 2
+
+
+def test_page_shows_a_shadow_mismatchs_diff_and_keeps_it_open_while_live(tmp_path: Path, browser: Browser) -> None:
+    flags = tmp_path / "flags.yaml"
+    flags.write_text("apis:\n  models: shadow\n")
+    with GatewayProcess(flags, tmp_path, extra_args=["--apis", "tests.e2e.shadow_apis:drifting_registry"]) as gateway:
+        page, requested, errors = _open(browser, gateway.base_url)
+        with httpx.Client(base_url=gateway.base_url) as client:
+            client.post("/v1/models", json={"model_id": "team/drift"}).raise_for_status()
+            # The drifting router answers 200 where legacy answers 204.
+            assert client.delete("/v1/models/team/drift").status_code == 204
+        row = page.locator('tr[data-route="DELETE /v1/models/{model_id:path}"]')
+        expect(row.locator("td.shadow")).to_contain_text("0.0% match (0/1, 0 skipped)", timeout=LIVE_WITHIN_MS)
+        row.locator("details summary").click()
+        diff = row.locator("details pre")
+        expect(diff).to_contain_text("status: legacy 204 | migrated 200")
+        # New traffic after the click changes the live part, which is swapped in anew: the fold-out stays open.
+        httpx.get(f"{gateway.base_url}/v1/models").raise_for_status()
+        listing = page.locator('tr[data-route="GET /v1/models"] td.number').first
+        expect(listing).to_have_text("1", timeout=LIVE_WITHIN_MS)
+        expect(diff).to_be_visible()
+        page.screenshot(path=tmp_path / "shadow-mismatch.png", full_page=True)
+        page.close()
+    assert not errors
+
+
+def test_page_shows_a_failing_canary_rolled_back(tmp_path: Path, browser: Browser) -> None:
+    flags = tmp_path / "flags.yaml"
+    rules = "{max_5xx_ratio: 2, min_requests: 10, window_s: 30}"
+    flags.write_text(f"apis:\n  pets:\n    mode: canary\n    percent: 50\n    rollback: {rules}\n")
+    with GatewayProcess(flags, tmp_path, extra_args=["--apis", "tests.gateway.rollout.canary_api"]) as gateway:
+        page, _, errors = _open(browser, gateway.base_url)
+        failing = page.locator('tr[data-route="GET /v1/pets/failing"]')
+        expect(failing.locator("td.canary")).to_have_text("50% to migrated, sticky none; in force")
+        with httpx.Client(base_url=gateway.base_url) as client:
+            for _ in range(200):
+                client.get("/v1/pets/failing")
+                if gateway.events("rollback"):
+                    break
+        assert gateway.events("rollback"), gateway.describe()
+        expect(failing.locator("td.canary")).to_contain_text("rolled back (max_5xx_ratio) at", timeout=LIVE_WITHIN_MS)
+        expect(failing.locator("td.canary .rolled-back")).to_be_visible()
+        # The router's 5xx, the reason for the rollback, stand out: migrated's 5xx is the eighth figure.
+        expect(failing.locator("td.number").nth(7)).to_have_class("number bad")
+        steady = page.locator('tr[data-route="GET /v1/pets"] td.canary')
+        expect(steady).to_have_text("50% to migrated, sticky none; in force")
+        page.screenshot(path=tmp_path / "canary-rolled-back.png", full_page=True)
+        page.close()
+    assert not errors
+
+
+def _live_requests(requested: list[str]) -> int:
+    return sum(url.endswith("/_gateway/ui/live") for url in requested)
