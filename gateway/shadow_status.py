@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ from prometheus_client import CollectorRegistry
 
 from gateway.metrics import SHADOW_COUNTER
 from gateway.shadow_results import Result, ShadowResult
+from gateway.state_files import write_whole
 
 log = structlog.get_logger("gateway.shadow")
 
@@ -51,7 +51,7 @@ class LastMismatches:
         at = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
         self._own[result.route.key] = {"request_id": result.request_id, "at": at, "diff": result.diff}
         if self._directory is not None:
-            _write_atomically(self._directory / f"{MISMATCH_FILE_PREFIX}{os.getpid()}.json", json.dumps(self._own))
+            write_whole(self._directory / f"{MISMATCH_FILE_PREFIX}{os.getpid()}.json", json.dumps(self._own))
 
     def every_worker(self) -> dict[str, dict[str, Any]]:
         """The newest mismatch per route key across every worker's file (this worker's own without a directory)."""
@@ -76,17 +76,6 @@ def _read(path: Path) -> dict[str, dict[str, Any]]:
         log.warning("shadow_mismatch_file_unreadable", path=str(path), error=str(exc))
         return {}
     return mismatches if isinstance(mismatches, dict) else {}
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
 
 
 class ShadowCounts:

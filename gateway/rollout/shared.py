@@ -13,7 +13,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -22,6 +21,8 @@ from typing import Any
 
 import anyio
 import structlog
+
+from gateway.state_files import write_whole
 
 log = structlog.get_logger("gateway.rollout")
 
@@ -130,13 +131,6 @@ class SharedRollbacks:
 
     def _write(self, rollbacks: Mapping[str, Rollback]) -> None:
         text = json.dumps({"rollbacks": {key: asdict(rollback) for key, rollback in rollbacks.items()}}, indent=1)
-        descriptor, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{FILE_NAME}.")
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-                file.write(text)
-            os.replace(temporary, self.path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        write_whole(self.path, text)
         info = os.stat(self.path)
         self._seen = (info.st_mtime_ns, info.st_size, info.st_ino)
