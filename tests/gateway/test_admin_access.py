@@ -21,6 +21,7 @@ ADMIN_PATHS = [
     "/_gateway/status",
     "/_gateway/ui",
     "/_gateway/ui/page.js",
+    "/_gateway/ui/live",
     "/%5Fgateway/status",
     "/%5fgateway/routes",
     "/%6Detrics",
