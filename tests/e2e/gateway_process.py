@@ -305,17 +305,18 @@ class ConfigMapFlags:
     """A flag file mounted as Kubernetes mounts a ConfigMap: `flags.yaml -> ..data/flags.yaml`, `..data -> ..vN`.
 
     `swap` writes a new version directory and repoints `..data` in one rename, then removes
-    the old version, as the kubelet does.
+    the old version, as the kubelet does. `name` is the ConfigMap's key, the file's name.
     """
 
-    def __init__(self, directory: Path, text: str) -> None:
+    def __init__(self, directory: Path, text: str, *, name: str = "flags.yaml") -> None:
         self.directory = directory
+        self.name = name
         self.directory.mkdir(parents=True, exist_ok=True)
         self.version = 0
         self._write_version(text)
         (directory / "..data").symlink_to(self._version_name())
-        self.path = directory / "flags.yaml"
-        self.path.symlink_to(Path("..data") / "flags.yaml")
+        self.path = directory / name
+        self.path.symlink_to(Path("..data") / name)
 
     def _version_name(self) -> str:
         return f"..v{self.version}"
@@ -324,7 +325,7 @@ class ConfigMapFlags:
         self.version += 1
         version_dir = self.directory / self._version_name()
         version_dir.mkdir()
-        (version_dir / "flags.yaml").write_text(text, encoding="utf-8")
+        (version_dir / self.name).write_text(text, encoding="utf-8")
 
     def swap(self, text: str) -> None:
         old = self.directory / self._version_name()
