@@ -210,13 +210,16 @@ def test_deployment_container_serves_probes_and_metrics_and_follows_a_configmap_
     api = f"http://127.0.0.1:{ports['http']}"
     scrape = f"http://127.0.0.1:{here[annotations['prometheus.io/port']]}{annotations['prometheus.io/path']}"
 
+    swapped = text.replace("models: migrated", "models: legacy")
+    assert swapped != text
+
     # The image's entry point is `gateway` (tests/deploy/test_dockerfile.py holds it there).
     with _serving_as_the_pod([sys.executable, "-m", "gateway", *container["args"]], environment, tmp_path):
         _wait_for(lambda: httpx.get(api + HEALTH).status_code == 200, STARTUP_TIMEOUT, "ready")
         served = httpx.get(f"{api}/v1/models")
         metrics = httpx.get(scrape)
         on_the_api_port = httpx.get(f"{api}/metrics")
-        configmap.swap(text.replace("models: migrated", "models: legacy"))
+        configmap.swap(swapped)
         _wait_for(
             lambda: httpx.get(f"{api}/v1/models").headers["x-gateway-backend"] == "legacy",
             SWAP_FOLLOWED_WITHIN,
