@@ -69,8 +69,11 @@ def test_strict_schema_check_rejects_a_misspelt_field(deployment: Manifest) -> N
         kubernetes_validate.validate(misspelt, KUBERNETES_VERSIONS[-1], strict=True)
 
 
-def test_kustomization_applies_every_manifest() -> None:
-    assert sorted(load_yaml(KUSTOMIZATION)["resources"]) == sorted(path.name for path in manifest_files())
+def test_kustomization_applies_every_manifest_and_sets_the_deployments_image(deployment: Manifest) -> None:
+    kustomization = load_yaml(KUSTOMIZATION)
+    assert sorted(kustomization["resources"]) == sorted(path.name for path in manifest_files())
+    repository = gateway_container(deployment)["image"].rsplit(":", 1)[0]
+    assert [image["name"] for image in kustomization["images"]] == [repository]
 
 
 def test_configmap_holds_the_shipped_flag_file_and_gateway_accepts_it(
