@@ -49,10 +49,11 @@ def _panels() -> list[dict[str, Any]]:
     return [panel for panel in _dashboard()["panels"] if panel["type"] != "row"]
 
 
-def _queries() -> list[str]:
-    """Every PromQL expression the dashboard sends: panel targets and annotations."""
-    annotations = [item["expr"] for item in _dashboard()["annotations"]["list"] if "expr" in item]
-    return [target["expr"] for panel in _panels() for target in panel["targets"]] + annotations
+def _queries() -> list[Any]:
+    """Every PromQL expression the dashboard sends, panel targets and annotations, named by their title."""
+    annotations = _dashboard()["annotations"]["list"]
+    targets = [pytest.param(target["expr"], id=panel["title"]) for panel in _panels() for target in panel["targets"]]
+    return targets + [pytest.param(item["expr"], id=item["name"]) for item in annotations if "expr" in item]
 
 
 def _parse(query: str) -> promql_parser.Expr:
