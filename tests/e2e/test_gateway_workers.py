@@ -27,16 +27,18 @@ def _pids_of(gateway: GatewayProcess, prefix: str) -> set[int]:
     return {line["pid"] for line in gateway.request_lines() if line["request_id"].startswith(prefix)}
 
 
-def _meet_every_worker(gateway: GatewayProcess, client: httpx.Client, prefix: str) -> set[int]:
-    """Send requests until each worker has served one (bounded); the pids seen."""
+def _meet_every_worker(gateway: GatewayProcess, client: httpx.Client, prefix: str) -> tuple[set[int], int]:
+    """Send requests until each worker has served one (bounded); the pids seen and the requests sent."""
     pids: set[int] = set()
-    for number in range(MAX_REQUESTS_TO_MEET_EVERY_WORKER):
-        _get_models(client, f"{prefix}{number}")
-        if number % 10 == 9:
+    sent = 0
+    while sent < MAX_REQUESTS_TO_MEET_EVERY_WORKER:
+        _get_models(client, f"{prefix}{sent}")
+        sent += 1
+        if sent % 10 == 0:
             pids = _pids_of(gateway, prefix)
             if len(pids) == WORKERS:
                 break
-    return pids
+    return pids, sent
 
 
 def test_gateway_two_workers_follow_a_flip(tmp_path: Path) -> None:
@@ -47,7 +49,7 @@ def test_gateway_two_workers_follow_a_flip(tmp_path: Path) -> None:
         httpx.Client(base_url=gateway.base_url, timeout=5.0) as client,
     ):
         # Both workers serve before the flip, so each must pick it up from the file.
-        before = _meet_every_worker(gateway, client, "before-")
+        before, _ = _meet_every_worker(gateway, client, "before-")
         assert len(before) == WORKERS, f"one worker only answered: {before}\n{gateway.describe()}"
         assert gateway.pid not in before, "requests served by the supervisor, not by workers"
 
@@ -61,7 +63,7 @@ def test_gateway_two_workers_follow_a_flip(tmp_path: Path) -> None:
             streak = streak + 1 if response.headers["x-gateway-backend"] == "migrated" else 0
         settled = time.monotonic() - written
 
-        after = _meet_every_worker(gateway, client, "after-")
+        after, _ = _meet_every_worker(gateway, client, "after-")
         gateway.stop()
 
     assert settled < FLIP_DEADLINE
@@ -98,9 +100,9 @@ def test_gateway_workers_status_counts_every_workers_requests(tmp_path: Path) ->
         GatewayProcess(flags_path, tmp_path, workers=WORKERS) as gateway,
         httpx.Client(base_url=gateway.base_url, timeout=5.0) as client,
     ):
-        pids = _meet_every_worker(gateway, client, "counted-")
+        # Counted as the client sent them: a worker writes its log line after the answer has left.
+        pids, sent = _meet_every_worker(gateway, client, "counted-")
         assert len(pids) == WORKERS, f"one worker only answered: {pids}\n{gateway.describe()}"
-        sent = sum(1 for line in gateway.request_lines() if line["request_id"].startswith("counted-"))
         # Each status request may reach either worker: every one must show all requests.
         answers = [client.get("/_gateway/status", headers={"connection": "close"}).json() for _ in range(2 * WORKERS)]
         scraped = client.get("/metrics").text
