@@ -60,6 +60,8 @@ def api_context(
     """What API `api` is built with: the settings it reads and the APIs registered before it."""
     return ApiContext(
         data_dir=settings.data_dir,
+        database=settings.database,
+        database_lease=settings.database_lease,
         max_body_size=settings.max_body_size,
         implementations=implementations,
         served=served,

@@ -60,6 +60,10 @@ class ApiContext:
     requests (`gateway.routes.collect_routes(context.served)` lists their routes)."""
     api: str = ""
     """The name of the API being started."""
+    database: str | None = None
+    """A database URL to keep state in (`--database`), given as is; None: under `data_dir`."""
+    database_lease: float = 30.0
+    """Seconds a replica's claim on shared work lasts unless renewed (`--database-lease`)."""
 
     def implementation(self, kind: type[T]) -> T:
         """The one implementation started before this API that is a `kind`, typed as one.

@@ -43,6 +43,18 @@ class ServerSettings(BaseSettings):
     port: int = Field(default=8321, ge=0, le=65535)
     apis: str = "apis"
     data_dir: Path = Path(".data")
+    database: str | None = Field(
+        default=None,
+        repr=False,
+        description="A database URL the APIs keep their state in instead of SQLite under the data dir; "
+        "replicas given the same one share their state.",
+    )
+    database_lease: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds a replica's claim on shared work (a running batch) lasts unless renewed; "
+        "once it lapses, another replica takes the work over.",
+    )
     max_body_size: int = Field(default=100 * MIB, ge=0, description="Largest request body accepted, in bytes.")
     max_header_size: int = Field(
         default=64 * KIB, gt=0, description="Largest request head (request line and headers) accepted, in bytes."

@@ -1,19 +1,18 @@
-"""Batches kept in SQLite and run in the background against the inference implementation."""
+"""Batches kept in the database and run in the background against the inference implementation."""
 
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from typing import Annotated, Any, Protocol
 
-import aiosqlite
 import structlog
 from fastapi import Body, Query
 
+from apis.batches.claims import CLAIMS, Claims, ProcessClaims
 from apis.batches.input_file import BatchRequest, Models, validate_input
 from apis.batches.models import (
     Batch,
@@ -30,18 +29,18 @@ from apis.files.implementation import FilesImplementation
 from apis.inference.implementation import InferenceImplementation
 from apis.inference.models import ChatCompletion, ChatCompletionRequest
 from apis.models.implementation import ModelsImplementation
-from apis.storage import fetch_all, fetch_one, open_database, write_transaction
+from apis.storage import Database, Row, Statements, open_database
 from gateway import ApiContext
 from gateway.registry import Clock
 from http_conventions import ConflictError, ResourceNotFoundError, is_storage_full
 
 log = structlog.get_logger(__name__)
 
-# `claimed_by` is the worker id of the process that runs the batch, NULL when none does.
+# `claimed_by` is the worker that runs the batch, NULL when none does (see `apis.batches.claims`).
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS batches (
     id TEXT PRIMARY KEY,
-    created_at INTEGER NOT NULL,
+    created_at BIGINT NOT NULL,
     data TEXT NOT NULL,
     claimed_by TEXT
 );
@@ -59,84 +58,72 @@ class ChatCompletions(Protocol):
     async def chat_completion(self, params: ChatCompletionRequest) -> Any: ...
 
 
-def current_worker() -> str:
-    """The id under which this worker process claims batches: its pid."""
-    return str(os.getpid())
-
-
-def process_alive(worker_id: str) -> bool:
-    """Whether the worker process `worker_id` (a pid on this machine) still runs."""
-    try:
-        os.kill(int(worker_id), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        # The pid exists but belongs to another user: alive.
-        return True
-    return True
+class ClaimLostError(Exception):
+    """Another worker took the batch over (this one's lease lapsed): this worker's runner must stop."""
 
 
 class BatchesImplementation:
-    """The batches API; each batch runs as a task of the one worker process that claimed it.
+    """The batches API; each batch runs as a task of the one worker that claimed it.
 
-    Several worker processes may share the database. A batch's row names the worker that
-    runs it (`claimed_by`); only that worker's runner writes its progress, and every
-    read-modify-write of a row is one `BEGIN IMMEDIATE` transaction, so a cancel written
-    by one worker is never overwritten by the runner in another.
+    Several workers, processes or replicas, may share the database. A batch's row names the
+    worker that runs it (`claimed_by`); only that worker's runner writes its progress, and
+    every read-modify-write of a row is one transaction holding it, so a cancel written by
+    one worker is never overwritten by the runner in another.
     """
 
     def __init__(
         self,
-        db: aiosqlite.Connection,
+        db: Database,
         files: FilesImplementation,
         inference: ChatCompletions,
         models: Models,
         *,
-        worker_id: str | None = None,
-        is_alive: Callable[[str], bool] = process_alive,
+        claims: Claims | None = None,
         clock: Clock = time.time,
     ) -> None:
         self.db = db
         self.files = files
         self.inference = inference
         self.models = models
-        self.worker_id = current_worker() if worker_id is None else worker_id
-        self.is_alive = is_alive
+        self.claims = ProcessClaims() if claims is None else claims
         self.clock = clock
         self._tasks: dict[str, asyncio.Task[None]] = {}
-        # The tasks of this process share one connection, hence one transaction at a time: the
-        # database lock keeps other processes out, this lock keeps this process's other tasks out.
-        self._lock = asyncio.Lock()
+        self._following: asyncio.Task[None] | None = None
 
     def _now(self) -> int:
         return int(self.clock())
 
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[None]:
-        async with self._lock, write_transaction(self.db):
-            yield
+    async def _row(self, statements: Statements, batch_id: str, *, lock: str = "") -> Row | None:
+        return await statements.fetch_one(f"SELECT * FROM batches WHERE id = ?{lock}", (batch_id,))
 
-    async def _row(self, batch_id: str) -> tuple[Batch, str | None]:
-        """The batch and the worker that claimed it."""
-        row = await fetch_one(self.db, "SELECT data, claimed_by FROM batches WHERE id = ?", (batch_id,))
+    async def _locked(self, transaction: Statements, batch_id: str) -> tuple[Batch, Row]:
+        """The batch and its row, locked until the transaction ends."""
+        row = await self._row(transaction, batch_id, lock=self.db.row_lock())
         if row is None:
             raise ResourceNotFoundError("Batch", batch_id)
-        return Batch.model_validate_json(row["data"]), row["claimed_by"]
+        return Batch.model_validate_json(row["data"]), row
 
     async def _load(self, batch_id: str) -> Batch:
-        batch, _ = await self._row(batch_id)
-        return batch
+        row = await self._row(self.db, batch_id)
+        if row is None:
+            raise ResourceNotFoundError("Batch", batch_id)
+        return Batch.model_validate_json(row["data"])
 
-    async def _save(self, batch: Batch, **changes: Any) -> Batch:
+    async def _save(self, transaction: Statements, batch: Batch, **changes: Any) -> Batch:
         batch = batch.model_copy(update=changes)
-        await self.db.execute("UPDATE batches SET data = ? WHERE id = ?", (batch.model_dump_json(), batch.id))
+        await transaction.execute("UPDATE batches SET data = ? WHERE id = ?", (batch.model_dump_json(), batch.id))
         return batch
 
     async def _update(self, batch_id: str, change: Callable[[Batch], dict[str, Any]] | dict[str, Any]) -> Batch:
-        """Apply `change` to the batch as it is in the database now, never to a copy read earlier."""
-        async with self._transaction():
-            batch = await self._load(batch_id)
-            return await self._save(batch, **(change(batch) if callable(change) else change))
+        """Apply the runner's `change` to the batch as it is in the database now, never to a copy read earlier.
+
+        Raises `ClaimLostError` if another worker has taken the batch over meanwhile.
+        """
+        async with self.db.transaction() as transaction:
+            batch, row = await self._locked(transaction, batch_id)
+            if row["claimed_by"] != self.claims.owner:
+                raise ClaimLostError(f"batch {batch_id} is now run by {row['claimed_by']}")
+            return await self._save(transaction, batch, **(change(batch) if callable(change) else change))
 
     def _start(self, batch_id: str) -> None:
         task = asyncio.create_task(self._run(batch_id), name=f"batch {batch_id}")
@@ -163,11 +150,13 @@ class BatchesImplementation:
             expires_at=created_at + WINDOW_SECONDS,
             metadata=metadata,
         )
-        async with self._transaction():
-            await self.db.execute(
-                "INSERT INTO batches (id, created_at, data, claimed_by) VALUES (?, ?, ?, ?)",
-                (batch.id, created_at, batch.model_dump_json(), self.worker_id),
+        assignment, parameters = self.claims.assignment()
+        async with self.db.transaction() as transaction:
+            await transaction.execute(
+                "INSERT INTO batches (id, created_at, data) VALUES (?, ?, ?)",
+                (batch.id, created_at, batch.model_dump_json()),
             )
+            await transaction.execute(f"UPDATE batches SET {assignment} WHERE id = ?", (*parameters, batch.id))
         self._start(batch.id)
         return batch
 
@@ -184,17 +173,18 @@ class BatchesImplementation:
         return await self._load(batch_id)
 
     async def cancel_batch(self, batch_id: str) -> Batch:
-        async with self._transaction():
-            batch, owner = await self._row(batch_id)
+        async with self.db.transaction() as transaction:
+            batch, row = await self._locked(transaction, batch_id)
             if batch.status not in (*CANCELLABLE, BatchStatus.CANCELLING):
                 raise ConflictError(f"Cannot cancel a batch with status '{batch.status}'.")
-            if owner is not None and self.is_alive(owner):
+            if self.claims.held(row):
                 # Its runner, here or in another worker, reads the status before each request and stops.
                 if batch.status == BatchStatus.CANCELLING:
                     return batch
-                return await self._save(batch, status=BatchStatus.CANCELLING, cancelling_at=self._now())
+                return await self._save(transaction, batch, status=BatchStatus.CANCELLING, cancelling_at=self._now())
             # No worker runs it any more: nothing would ever finish the cancellation, so it is immediate.
             return await self._save(
+                transaction,
                 batch,
                 status=BatchStatus.CANCELLED,
                 cancelling_at=batch.cancelling_at or self._now(),
@@ -209,8 +199,8 @@ class BatchesImplementation:
         if after is not None:
             cursor_batch = await self._load(after)
             where, args = "WHERE (created_at, id) < (?, ?)", (cursor_batch.created_at, cursor_batch.id)
-        rows = await fetch_all(
-            self.db, f"SELECT data FROM batches {where} ORDER BY created_at DESC, id DESC LIMIT ?", (*args, limit + 1)
+        rows = await self.db.fetch_all(
+            f"SELECT data FROM batches {where} ORDER BY created_at DESC, id DESC LIMIT ?", (*args, limit + 1)
         )
         batches = [Batch.model_validate_json(row["data"]) for row in rows[:limit]]
         return ListBatchesResponse(
@@ -221,10 +211,14 @@ class BatchesImplementation:
         )
 
     async def _run(self, batch_id: str) -> None:
+        log.info("batch_run_started", batch_id=batch_id, worker=self.claims.owner)
         try:
             await self._process(batch_id)
         except asyncio.CancelledError:
             raise
+        except ClaimLostError as exc:
+            # Whoever took it over runs it from its input; what this runner wrote is undone.
+            log.warning("batch_claim_lost", batch_id=batch_id, worker=self.claims.owner, error=str(exc))
         except Exception as exc:
             if is_storage_full(exc):
                 # Not a bug: the operator must free space. The message names no path on the server.
@@ -321,67 +315,87 @@ class BatchesImplementation:
         predecessor's that had the same pid.
         """
         placeholders = ", ".join("?" for _ in UNFINISHED)
-        rows = await fetch_all(
-            self.db,
-            f"SELECT id FROM batches WHERE json_extract(data, '$.status') IN ({placeholders}) ORDER BY created_at, id",
-            UNFINISHED,
+        lapsed, parameters = self.claims.lapsed()
+        rows = await self.db.fetch_all(
+            f"SELECT id FROM batches WHERE {self.db.json_field('data', 'status')} IN ({placeholders}){lapsed}"
+            " ORDER BY created_at, id",
+            (*UNFINISHED, *parameters),
         )
         for row in rows:
-            if await self._take_over(row["id"]):
+            # Its own batches a worker runs already; a lapsed claim of its own is renewed, not run twice.
+            if row["id"] not in self._tasks and await self._take_over(row["id"]):
                 self._start(row["id"])
 
     async def _take_over(self, batch_id: str) -> bool:
         """Claim the batch if it is unfinished and its worker is gone; whether it is now this worker's to run."""
-        async with self._transaction():
-            # Read again under the lock: another worker starting now may have taken it over already.
-            batch, owner = await self._row(batch_id)
-            abandoned = owner is None or owner == self.worker_id or not self.is_alive(owner)
+        async with self.db.transaction() as transaction:
+            # Read again, locked: another worker may have taken it over since. One taking it over right
+            # now holds the row: it is skipped rather than waited for, as that worker will run it.
+            row = await self._row(transaction, batch_id, lock=self.db.row_lock(skip_locked=True))
+            if row is None:
+                return False
+            batch, owner = Batch.model_validate_json(row["data"]), row["claimed_by"]
+            abandoned = owner == self.claims.owner or not self.claims.held(row)
             if batch.status not in UNFINISHED or not abandoned:
                 return False
             if batch.status == BatchStatus.CANCELLING:
-                await self._save(batch, status=BatchStatus.CANCELLED, cancelled_at=self._now())
+                await self._save(transaction, batch, status=BatchStatus.CANCELLED, cancelled_at=self._now())
                 return False
-            await self.db.execute("UPDATE batches SET claimed_by = ? WHERE id = ?", (self.worker_id, batch_id))
-        log.info("batch_taken_over", batch_id=batch_id, worker=self.worker_id, previous_worker=owner)
+            assignment, parameters = self.claims.assignment()
+            await transaction.execute(f"UPDATE batches SET {assignment} WHERE id = ?", (*parameters, batch_id))
+        log.info("batch_taken_over", batch_id=batch_id, worker=self.claims.owner, previous_worker=owner)
         return True
+
+    def follow_claims(self) -> None:
+        """Renew this worker's claims and take over lapsed ones, every `claims.follow_every` seconds, until `close`."""
+        if self.claims.follow_every is not None:
+            self._following = asyncio.create_task(self._follow(self.claims.follow_every), name="batch claims")
+
+    async def _follow(self, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.claims.renew(self.db)
+                await self.resume()
+            except Exception as exc:
+                # The database may be back by the next round; a lease outlives several of them.
+                log.warning("batch_claims_not_followed", worker=self.claims.owner, error=str(exc))
 
     async def close(self) -> None:
         """Stop this worker's runners and give up its claims, so the next worker to start takes them over."""
+        if self._following is not None:
+            self._following.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._following
         for task in list(self._tasks.values()):
             task.cancel()
         for task in list(self._tasks.values()):
             with suppress(asyncio.CancelledError):
                 await task
-        # Released rather than left to the liveness check: once this process is gone its pid may be reused.
-        async with self._transaction():
-            await self.db.execute("UPDATE batches SET claimed_by = NULL WHERE claimed_by = ?", (self.worker_id,))
+        # Released rather than left to lapse: once this process is gone its pid may be reused, and another
+        # replica takes a released batch over at once instead of after the lease.
+        await self.db.execute("UPDATE batches SET claimed_by = NULL WHERE claimed_by = ?", (self.claims.owner,))
 
 
 def _jsonl(lines: list[str]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-async def _add_claims(db: aiosqlite.Connection) -> None:
-    """Give a database made before claims existed its `claimed_by` column (its batches start unclaimed)."""
-    # In one transaction, so that of two workers starting together only one adds it.
-    async with write_transaction(db):
-        columns = {row["name"] for row in await fetch_all(db, "PRAGMA table_info(batches)")}
-        if "claimed_by" not in columns:
-            await db.execute("ALTER TABLE batches ADD COLUMN claimed_by TEXT")
-
-
 @asynccontextmanager
 async def open_batches(context: ApiContext) -> AsyncIterator[BatchesImplementation]:
-    async with open_database(context.data_dir, SCHEMA) as db:
-        await _add_claims(db)
+    async with open_database(context, SCHEMA) as db:
+        claims = CLAIMS[db.kind](context)
+        await claims.prepare(db)
         batches = BatchesImplementation(
             db,
             context.implementation(FilesImplementation),
             context.implementation(InferenceImplementation),
             context.implementation(ModelsImplementation),
+            claims=claims,
             clock=context.clock,
         )
         await batches.resume()
+        batches.follow_claims()
         try:
             yield batches
         finally:

@@ -1,23 +1,19 @@
-"""Files stored under the data directory, described in SQLite."""
+"""Files described in the database, their contents on disk (SQLite) or in the database (PostgreSQL)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
-from pathlib import Path
+from contextlib import asynccontextmanager
 from typing import Annotated
 
-import aiosqlite
-import anyio
 from fastapi import File, Form, Query, UploadFile
 from starlette.responses import Response
 
+from apis.files.contents import CONTENTS, FileContents
 from apis.files.models import FileDeleted, FileObject, FilePurpose, ListFilesResponse, Order, UploadPurpose
-from apis.storage import fetch_all, fetch_one, held_directory, open_database
+from apis.storage import Database, Row, Statements, open_database
 from gateway import ApiContext
 from gateway.registry import Clock
 from http_conventions import ResourceNotFoundError
@@ -27,28 +23,26 @@ CREATE TABLE IF NOT EXISTS files (
     id TEXT PRIMARY KEY,
     filename TEXT NOT NULL,
     purpose TEXT NOT NULL,
-    bytes INTEGER NOT NULL,
-    created_at INTEGER NOT NULL
+    bytes BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS files_by_creation ON files (created_at, id);
 """
 CHUNK_SIZE = 1024 * 1024
-# Uploads are written under this name first, then renamed to the file's id.
-TEMPORARY_PREFIX = ".upload-"
 
 
-def _from_row(row: aiosqlite.Row) -> FileObject:
+def _from_row(row: Row) -> FileObject:
     return FileObject(
         id=row["id"], bytes=row["bytes"], created_at=row["created_at"], filename=row["filename"], purpose=row["purpose"]
     )
 
 
 class FilesImplementation:
-    """The files API: content in `<data_dir>/files/<id>`, descriptions in SQLite."""
+    """The files API: descriptions in the database, contents where `contents` keeps them."""
 
-    def __init__(self, db: aiosqlite.Connection, directory: Path, *, clock: Clock = time.time) -> None:
+    def __init__(self, db: Database, contents: FileContents, *, clock: Clock = time.time) -> None:
         self.db = db
-        self.directory = directory
+        self.contents = contents
         self.clock = clock
 
     async def _store(self, chunks: AsyncIterator[bytes], filename: str, purpose: FilePurpose) -> FileObject:
@@ -58,29 +52,15 @@ class FilesImplementation:
         table answers 507.
         """
         file_id = f"file-{uuid.uuid4().hex}"
-        destination = self.directory / file_id
-        # Write beside the destination and rename, so a failed upload leaves no partial file.
-        handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=TEMPORARY_PREFIX)
-        os.close(handle)
-        size = 0
-        try:
-            async with await anyio.open_file(temporary, "wb") as out:
-                async for chunk in chunks:
-                    size += len(chunk)
-                    await out.write(chunk)
-            os.replace(temporary, destination)
-            created_at = int(self.clock())
-            await self.db.execute(
+        created_at = int(self.clock())
+
+        async def describe(statements: Statements, size: int) -> None:
+            await statements.execute(
                 "INSERT INTO files (id, filename, purpose, bytes, created_at) VALUES (?, ?, ?, ?, ?)",
                 (file_id, filename, purpose, size, created_at),
             )
-            await self.db.commit()
-        except BaseException:
-            # A content file whose row was never written is not a file any listing shows: remove it too.
-            for path in (temporary, destination):
-                with suppress(FileNotFoundError):
-                    os.unlink(path)
-            raise
+
+        size = await self.contents.store(file_id, chunks, describe)
         return FileObject(id=file_id, bytes=size, created_at=created_at, filename=filename, purpose=purpose)
 
     async def upload_file(
@@ -119,8 +99,7 @@ class FilesImplementation:
             args.extend([cursor_file.created_at, cursor_file.id])
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         direction = "ASC" if order == "asc" else "DESC"
-        rows = await fetch_all(
-            self.db,
+        rows = await self.db.fetch_all(
             f"SELECT * FROM files {where} ORDER BY created_at {direction}, id {direction} LIMIT ?",
             (*args, limit + 1),
         )
@@ -133,7 +112,7 @@ class FilesImplementation:
         )
 
     async def retrieve_file(self, file_id: str) -> FileObject:
-        row = await fetch_one(self.db, "SELECT * FROM files WHERE id = ?", (file_id,))
+        row = await self.db.fetch_one("SELECT * FROM files WHERE id = ?", (file_id,))
         if row is None:
             raise ResourceNotFoundError("File", file_id)
         return _from_row(row)
@@ -141,15 +120,13 @@ class FilesImplementation:
     async def delete_file(self, file_id: str) -> FileDeleted:
         await self.retrieve_file(file_id)
         await self.db.execute("DELETE FROM files WHERE id = ?", (file_id,))
-        await self.db.commit()
-        with suppress(FileNotFoundError):
-            (self.directory / file_id).unlink()
+        await self.contents.remove(file_id)
         return FileDeleted(id=file_id, deleted=True)
 
     async def read_content(self, file_id: str) -> bytes:
         """The stored bytes of a file."""
         await self.retrieve_file(file_id)
-        return await anyio.Path(self.directory / file_id).read_bytes()
+        return await self.contents.read(file_id)
 
     async def retrieve_file_content(self, file_id: str) -> Response:
         return Response(content=await self.read_content(file_id), media_type="application/octet-stream")
@@ -157,7 +134,5 @@ class FilesImplementation:
 
 @asynccontextmanager
 async def open_files(context: ApiContext) -> AsyncIterator[FilesImplementation]:
-    directory = context.data_dir / "files"
-    directory.mkdir(parents=True, exist_ok=True)
-    async with held_directory(directory, TEMPORARY_PREFIX), open_database(context.data_dir, SCHEMA) as db:
-        yield FilesImplementation(db, directory, clock=context.clock)
+    async with open_database(context, SCHEMA) as db, CONTENTS[db.kind](context, db) as contents:
+        yield FilesImplementation(db, contents, clock=context.clock)

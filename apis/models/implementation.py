@@ -1,4 +1,4 @@
-"""Models kept in SQLite, over the fixed set of built-in models."""
+"""Models kept in the database, over the fixed set of built-in models."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import aiosqlite
-
 from apis.limits import ModelMetadata
 from apis.models.models import ListModelsResponse, Model
-from apis.storage import fetch_all, fetch_one, open_database
+from apis.storage import Database, Row, open_database
 from gateway import ApiContext
 from gateway.registry import Clock
 from http_conventions import ConflictError, ResourceNotFoundError
@@ -26,7 +24,7 @@ CREATE TABLE IF NOT EXISTS models (
     id TEXT PRIMARY KEY,
     provider_model_id TEXT NOT NULL,
     metadata TEXT NOT NULL,
-    created_at INTEGER NOT NULL
+    created_at BIGINT NOT NULL
 );
 """
 
@@ -35,7 +33,7 @@ def _builtin(model_id: str) -> Model:
     return Model(id=model_id, created=BUILTIN_CREATED, owned_by="builtin", provider_model_id=model_id)
 
 
-def _from_row(row: aiosqlite.Row) -> Model:
+def _from_row(row: Row) -> Model:
     return Model(
         id=row["id"],
         created=row["created_at"],
@@ -46,21 +44,21 @@ def _from_row(row: aiosqlite.Row) -> Model:
 
 
 class ModelsImplementation:
-    """The models API over one SQLite connection."""
+    """The models API over its database."""
 
-    def __init__(self, db: aiosqlite.Connection, *, clock: Clock = time.time) -> None:
+    def __init__(self, db: Database, *, clock: Clock = time.time) -> None:
         self.db = db
         self.clock = clock
 
     async def list_models(self) -> ListModelsResponse:
-        rows = await fetch_all(self.db, "SELECT * FROM models ORDER BY created_at, id")
+        rows = await self.db.fetch_all("SELECT * FROM models ORDER BY created_at, id")
         registered = [_from_row(row) for row in rows]
         return ListModelsResponse(data=[*map(_builtin, BUILTIN_MODELS), *registered])
 
     async def get_model(self, model_id: str) -> Model:
         if model_id in BUILTIN_MODELS:
             return _builtin(model_id)
-        row = await fetch_one(self.db, "SELECT * FROM models WHERE id = ?", (model_id,))
+        row = await self.db.fetch_one("SELECT * FROM models WHERE id = ?", (model_id,))
         if row is None:
             raise ResourceNotFoundError("Model", model_id)
         return _from_row(row)
@@ -75,14 +73,13 @@ class ModelsImplementation:
             raise ValueError("model_id must not be empty")
         if model_id in BUILTIN_MODELS:
             raise ConflictError(f"Model '{model_id}' already exists")
-        try:
-            await self.db.execute(
-                "INSERT INTO models (id, provider_model_id, metadata, created_at) VALUES (?, ?, ?, ?)",
-                (model_id, provider_model_id, json.dumps(metadata or {}), int(self.clock())),
-            )
-            await self.db.commit()
-        except aiosqlite.IntegrityError as exc:
-            raise ConflictError(f"Model '{model_id}' already exists") from exc
+        inserted = await self.db.execute(
+            "INSERT INTO models (id, provider_model_id, metadata, created_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (id) DO NOTHING",
+            (model_id, provider_model_id, json.dumps(metadata or {}), int(self.clock())),
+        )
+        if not inserted:
+            raise ConflictError(f"Model '{model_id}' already exists")
         return await self.get_model(model_id)
 
     async def _registered(self, model_id: str) -> Model:
@@ -93,13 +90,11 @@ class ModelsImplementation:
     async def update_model(self, model_id: str, metadata: ModelMetadata) -> Model:
         await self._registered(model_id)
         await self.db.execute("UPDATE models SET metadata = ? WHERE id = ?", (json.dumps(metadata), model_id))
-        await self.db.commit()
         return await self.get_model(model_id)
 
     async def unregister_model(self, model_id: str) -> None:
         await self._registered(model_id)
         await self.db.execute("DELETE FROM models WHERE id = ?", (model_id,))
-        await self.db.commit()
 
     async def resolve(self, model_id: str) -> str:
         """The built-in model that answers for `model_id`."""
@@ -108,5 +103,5 @@ class ModelsImplementation:
 
 @asynccontextmanager
 async def open_models(context: ApiContext) -> AsyncIterator[ModelsImplementation]:
-    async with open_database(context.data_dir, SCHEMA) as db:
+    async with open_database(context, SCHEMA) as db:
         yield ModelsImplementation(db, clock=context.clock)

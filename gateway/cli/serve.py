@@ -42,6 +42,23 @@ def serve(
             help="Where the example APIs keep their SQLite database and files.", show_default=default("data_dir")
         ),
     ] = None,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            help="Keep the APIs' state in this database instead: postgresql://USER:PASSWORD@HOST:PORT/DATABASE. "
+            "Replicas given the same one share files and batches. Prefer GATEWAY_DATABASE: the process list "
+            "shows options.",
+            show_default="SQLite under --data-dir",
+        ),
+    ] = None,
+    database_lease: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds a replica's claim on a running batch lasts unless renewed; once it lapses (the replica "
+            "died), another takes the batch over.",
+            show_default=default("database_lease"),
+        ),
+    ] = None,
     workers: Annotated[
         int | None,
         typer.Option(help="Worker processes; each follows the flag file.", show_default=default("workers")),
@@ -165,6 +182,8 @@ def serve(
         "flags": flags,
         "apis": apis,
         "data_dir": data_dir,
+        "database": database,
+        "database_lease": database_lease,
         "workers": workers,
         "max_body_size": max_body_size,
         "max_header_size": max_header_size,

@@ -16,17 +16,16 @@ from contextlib import AsyncExitStack, closing
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import httpx
 import pytest
 
 import apis.batches.implementation
-import apis.storage
-from apis.batches.implementation import BatchesImplementation, ChatCompletions, process_alive
+from apis.batches.claims import Claims, ProcessClaims, process_alive
+from apis.batches.implementation import BatchesImplementation, ChatCompletions
 from apis.batches.input_file import Models
 from apis.files.implementation import FilesImplementation
 from apis.inference.models import ChatCompletionRequest
-from apis.storage import DATABASE_NAME, open_database, write_transaction
+from apis.storage import DATABASE_NAME, Database
 from gateway.registry import Clock
 from tests.apis.steps import (
     batch_line,
@@ -75,20 +74,20 @@ class Workers:
 
     def implementation(
         self,
-        db: aiosqlite.Connection,
+        db: Database,
         files: FilesImplementation,
         inference: ChatCompletions,
         models: Models,
         *,
+        claims: Claims,
         clock: Clock,
     ) -> BatchesImplementation:
         self.started += 1
         worker_id = f"worker-{self.started}"
         self.alive.add(worker_id)
         counting = CountingInference(inference, worker_id, self)
-        return BatchesImplementation(
-            db, files, counting, models, worker_id=worker_id, is_alive=self.alive.__contains__, clock=clock
-        )
+        claims = ProcessClaims(worker_id, is_alive=self.alive.__contains__)
+        return BatchesImplementation(db, files, counting, models, claims=claims, clock=clock)
 
     def runners(self) -> set[str]:
         """The workers that answered at least one batch request."""
@@ -254,42 +253,3 @@ def test_process_alive_answers_for_a_pid() -> None:
 
     assert process_alive(str(os.getpid()))
     assert not process_alive(str(finished.pid))
-
-
-async def rows(db: aiosqlite.Connection, sql: str) -> list[tuple[Any, ...]]:
-    return [tuple(row) for row in await db.execute_fetchall(sql)]
-
-
-async def test_database_has_wal_and_a_busy_timeout(tmp_path: Path) -> None:
-    async with open_database(tmp_path, "") as db:
-        assert await rows(db, "PRAGMA journal_mode") == [("wal",)]
-        assert await rows(db, "PRAGMA busy_timeout") == [(apis.storage.BUSY_TIMEOUT_SECONDS * 1000,)]
-
-
-SCHEMA = "CREATE TABLE IF NOT EXISTS items (id TEXT PRIMARY KEY);"
-
-
-async def test_a_failed_write_keeps_no_lock_from_other_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(apis.storage, "BUSY_TIMEOUT_SECONDS", 1)
-    async with open_database(tmp_path, SCHEMA) as one, open_database(tmp_path, SCHEMA) as other:
-        await one.execute("INSERT INTO items VALUES ('a')")
-        with pytest.raises(sqlite3.IntegrityError):
-            await one.execute("INSERT INTO items VALUES ('a')")
-
-        async with write_transaction(other):
-            await other.execute("INSERT INTO items VALUES ('b')")
-
-        assert await rows(one, "SELECT id FROM items ORDER BY id") == [("a",), ("b",)]
-
-
-async def test_write_transaction_rolls_back_when_its_block_raises(tmp_path: Path) -> None:
-    async with open_database(tmp_path, SCHEMA) as db:
-        with pytest.raises(RuntimeError):
-            async with write_transaction(db):
-                await db.execute("INSERT INTO items VALUES ('a')")
-                raise RuntimeError("changed my mind")
-
-        assert await rows(db, "SELECT id FROM items") == []
-        async with write_transaction(db):
-            await db.execute("INSERT INTO items VALUES ('b')")
-        assert await rows(db, "SELECT id FROM items") == [("b",)]

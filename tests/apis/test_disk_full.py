@@ -1,6 +1,6 @@
 """A full disk: 507 for an upload, a failed batch for output that cannot be stored, and nothing half-written.
 
-The disk fills by substitution: the files implementation's `anyio.open_file` gives a file
+The disk fills by substitution: the file contents' `anyio.open_file` gives a file
 whose writes fail with ENOSPC after a few bytes, as a real full disk does part-way.
 """
 
@@ -14,7 +14,7 @@ import anyio
 import httpx
 import pytest
 
-import apis.files.implementation
+import apis.files.contents
 from tests.apis.steps import batch_line, create_batch, jsonl, upload_file, wait_for_batch
 
 pytestmark = pytest.mark.anyio
@@ -58,7 +58,7 @@ class _AnyioWith:
 
 
 def _install(monkeypatch: pytest.MonkeyPatch, disk: FullDisk) -> None:
-    monkeypatch.setattr(apis.files.implementation, "anyio", _AnyioWith(disk))
+    monkeypatch.setattr(apis.files.contents, "anyio", _AnyioWith(disk))
 
 
 def _stored(tmp_path: Path) -> list[str]:

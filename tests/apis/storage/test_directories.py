@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from apis.storage import held_directory
+from apis.storage.directories import held_directory
 from tests.captured_logs import captured_logs
 
 pytestmark = pytest.mark.anyio
