@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 import structlog
 
+from tests.postgres_server import PostgresServer, postgres_bin
+
 
 @pytest.fixture
 def anyio_backend() -> str:
@@ -44,3 +46,12 @@ def unwritable_dir(tmp_path: Path) -> Iterator[Path]:
         yield Path("/sys") if os.access(directory, os.W_OK) else directory
     finally:
         directory.chmod(0o755)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole session, started on first use; each test makes its own database."""
+    if postgres_bin() is None:
+        pytest.skip("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/postgres): apt-get install postgresql")
+    with PostgresServer() as server:
+        yield server

@@ -11,8 +11,10 @@ import zlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
@@ -93,12 +95,20 @@ class PostgresDatabase:
         return " FOR UPDATE SKIP LOCKED" if skip_locked else " FOR UPDATE"
 
 
+def _check_url(url: str) -> None:
+    try:
+        conninfo_to_dict(url)
+        # libpq would take a port that is no number for a service name, and fail on resolving the host.
+        _ = urlsplit(url).port
+    except (psycopg.ProgrammingError, ValueError) as exc:
+        raise DatabaseUrlError(url, f"not a connection URL psycopg accepts ({_first_line(exc)})") from None
+
+
 async def _check_connection(url: str) -> None:
     """Connect once, so that a wrong URL or an unreachable server is reported as libpq says it, at start-up."""
+    _check_url(url)
     try:
         connection = await psycopg.AsyncConnection.connect(url, connect_timeout=CONNECT_TIMEOUT_SECONDS)
-    except psycopg.ProgrammingError as exc:
-        raise DatabaseUrlError(url, f"not a connection URL psycopg accepts ({_first_line(exc)})") from None
     except psycopg.OperationalError as exc:
         raise DatabaseUnavailableError(url, f"cannot connect: {_first_line(exc)}") from None
     await connection.close()

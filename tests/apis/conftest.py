@@ -14,7 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.apis.steps import SMALL_BODY_LIMIT, Clock, serve_legacy
+from gateway import ApiContext
+from tests.apis.steps import MAX_BODY_SIZE, SMALL_BODY_LIMIT, Clock, serve_legacy
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +58,19 @@ async def shared_client(shared_data_dir: Path) -> AsyncIterator[httpx.AsyncClien
 def clock() -> Clock:
     """The clock of the implementations' context, for `client` (ordering tests need ties and gaps)."""
     return Clock()
+
+
+@pytest.fixture(params=[pytest.param("sqlite", id="sqlite"), pytest.param("postgresql", id="postgresql")])
+def database_url(request: pytest.FixtureRequest) -> str | None:
+    """Each storage in turn: None for SQLite under the data dir, else the URL of a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return None
+    server = request.getfixturevalue("postgres_server")
+    url: str = server.create_database()
+    return url
+
+
+@pytest.fixture
+def storage_context(tmp_path: Path, database_url: str | None) -> ApiContext:
+    """The context an API opens its storage with, on each storage in turn."""
+    return ApiContext(data_dir=tmp_path, max_body_size=MAX_BODY_SIZE, implementations={}, database=database_url)

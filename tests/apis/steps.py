@@ -46,10 +46,14 @@ def with_clock(apis: ApiRegistry, clock: ClockFunction) -> ApiRegistry:
 
 @asynccontextmanager
 async def serve_legacy(
-    data_dir: Path, *, max_body_size: int = MAX_BODY_SIZE, clock: ClockFunction = time.time
+    data_dir: Path,
+    *,
+    max_body_size: int = MAX_BODY_SIZE,
+    clock: ClockFunction = time.time,
+    database: str | None = None,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """Run the example APIs all-legacy on `data_dir` (lifespan included) and yield a client of them."""
-    settings = ServerSettings(data_dir=data_dir, max_body_size=max_body_size)
+    """Run the example APIs all-legacy on `data_dir`, or on `database` if given (lifespan included); yield a client."""
+    settings = ServerSettings(data_dir=data_dir, max_body_size=max_body_size, database=database)
     app = GatewayApp(with_clock(registry, clock), settings, flags=FlagFile(default="legacy"))
     async with app.running():
         transport = httpx.ASGITransport(app, raise_app_exceptions=False)
