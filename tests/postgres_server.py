@@ -1,7 +1,7 @@
 """A real PostgreSQL server for tests: Debian's binaries, a fresh cluster in a temporary directory, a free port.
 
     with PostgresServer() as server:
-        url = server.create_database("items")   # postgresql://gateway:...@127.0.0.1:PORT/items
+        url = server.create_database()   # postgresql://gateway:...@127.0.0.1:PORT/postgres?options=...
 
 `initdb` and `postgres` refuse to run as root: when the tests do, both run as the `postgres`
 user that Debian's package creates, through `setpriv`, which execs in place, so the pid the
@@ -145,12 +145,15 @@ class PostgresServer:
     def url(self, database: str, *, password: str = PASSWORD) -> str:
         return f"postgresql://{USER}:{password}@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self, prefix: str = "test") -> str:
-        """A new, empty database; its URL."""
-        name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    def create_database(self) -> str:
+        """The URL of a new, empty place to keep state: a schema of its own, first on the connections' search path.
+
+        A schema, not a database: a test makes one in milliseconds, a database takes a copy of its template.
+        """
+        name = f"test_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(self.url("postgres"), autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        return self.url(name)
+            connection.execute(f'CREATE SCHEMA "{name}"')
+        return f"{self.url('postgres')}?options=-csearch_path%3D{name}"
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
