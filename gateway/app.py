@@ -7,14 +7,16 @@ imports `create_app` in each worker.
 
 from __future__ import annotations
 
+import sys
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 from starlette.routing import Router
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from gateway.dispatch import Dispatcher
 from gateway.docs import GatewayDocs
+from gateway.exceptions import ApiStartupError
 from gateway.flags import FlagFile
 from gateway.flags_source import flags_source
 from gateway.loading import load_registry
@@ -59,8 +61,22 @@ class GatewayApp:
         # `scope["router"]` from the apps behind it.
         if scope["type"] == "http" and scope["path"] not in self._own_paths:
             await self.dispatcher(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self._own(scope, receive, _without_traceback_after_a_stated_cause(send))
         else:
             await self._own(scope, receive, send)
+
+
+def _without_traceback_after_a_stated_cause(send: Send) -> Send:
+    """`send`, with no traceback in a failed start-up's message when an `ApiStartupError` stated the cause."""
+
+    async def sending(message: Message) -> None:
+        # Starlette sends this while handling the exception, so that is the one `sys.exception()` gives.
+        if message["type"] == "lifespan.startup.failed" and isinstance(sys.exception(), ApiStartupError):
+            message = {**message, "message": ""}
+        await send(message)
+
+    return sending
 
 
 def create_app() -> GatewayApp:

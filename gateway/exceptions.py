@@ -7,6 +7,7 @@ GatewayError
 ├── FlagsError            the flag file is unreadable or invalid (with the key at fault)
 ├── SettingError          a server setting the gateway cannot start with (a taken port, say)
 ├── ApisNotStartedError   the worker could not start the APIs (the `apis_not_started` log line says why)
+├── ApiStartupError       raised by an implementation whose message says in full why it cannot start
 ├── AuthConfigError       --auth names no usable tokens file or provider (file and key)
 ├── AuthDeclarationError  a route declares a security requirement the gateway cannot enforce
 ├── AuthMismatchError     with --auth on, a route's two sides require different things
@@ -95,6 +96,14 @@ class SettingError(GatewayError):
 
 class ApisNotStartedError(GatewayError):
     """The worker could not start the APIs: an implementation or an app failed to build."""
+
+
+class ApiStartupError(GatewayError):
+    """An implementation cannot start for a reason its message states in full (a database it cannot reach, say).
+
+    Implementations raise it, or a subclass, for what the person running the server must fix: the
+    `apis_not_started` log line then carries the message, and no traceback follows it.
+    """
 
 
 class AuthConfigError(GatewayError):

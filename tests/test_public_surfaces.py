@@ -14,6 +14,7 @@ PACKAGES = [
     "legacy_adapter",
     "http_conventions",
     "apis",
+    "apis.storage",
     "proof",
     "proof.calls",
     "proof.compare",

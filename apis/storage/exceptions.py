@@ -8,9 +8,10 @@ StorageError
 from __future__ import annotations
 
 from apis.storage.urls import masked
+from gateway.exceptions import ApiStartupError
 
 
-class StorageError(Exception):
+class StorageError(ApiStartupError):
     def __init__(self, url: str, problem: str) -> None:
         super().__init__(f"database {masked(url)}: {problem}")
         self.url = masked(url)

@@ -18,8 +18,8 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
-from apis.storage.database import Row, Statements
 from apis.storage.exceptions import DatabaseUnavailableError, DatabaseUrlError
+from apis.storage.interface import Row, Statements
 
 CONNECT_TIMEOUT_SECONDS = 10
 POOL_SIZE = 4

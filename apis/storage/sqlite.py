@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import aiosqlite
 
-from apis.storage.database import Row, Statements
+from apis.storage.interface import Row, Statements
 
 DATABASE_NAME = "state.db"
 # How long a write waits for another worker's write to finish before failing with "database is locked".
