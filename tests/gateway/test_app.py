@@ -1,16 +1,21 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 from starlette.types import Message
 
 import apis
 from gateway.app import GatewayApp
+from gateway.exceptions import ApiStartupError
 from gateway.flags import FlagFile
+from gateway.registry import ApiContext, ApiRegistry
 from gateway.settings import ServerSettings
+from tests.captured_logs import captured_logs
 
 
 async def _lifespan(app: GatewayApp, *client_messages: str) -> list[str]:
@@ -59,3 +64,51 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
 async def test_only_exact_gateway_paths_are_the_gateway_s_own(client: httpx.AsyncClient, path: str) -> None:
     response = await client.get(path)
     assert (response.status_code, response.json()) == (404, {"detail": "Not Found"})
+
+
+def _failing_registry(error: Exception) -> ApiRegistry:
+    @asynccontextmanager
+    async def refuse(context: ApiContext) -> AsyncIterator[object]:
+        raise error
+        yield  # pragma: no cover
+
+    registry = ApiRegistry()
+    registry.register_api("refusing", implementation=refuse, legacy=lambda impl, context: Starlette())
+    return registry
+
+
+async def _startup_failure(app: GatewayApp) -> Message:
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "lifespan.startup"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    with pytest.raises(Exception):  # noqa: B017 - re-raised to the server, whatever it is
+        await app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, receive, send)
+    assert [message["type"] for message in sent] == ["lifespan.startup.failed"]
+    return sent[0]
+
+
+@pytest.mark.anyio
+async def test_a_start_up_failure_stated_in_full_is_reported_without_a_traceback(tmp_path: Path) -> None:
+    error = ApiStartupError("database postgresql://gw:***@db/gw: cannot connect: connection refused")
+    app = GatewayApp(_failing_registry(error), ServerSettings(data_dir=tmp_path), flags=FlagFile())
+
+    with captured_logs() as logs:
+        failed = await _startup_failure(app)
+
+    assert failed["message"] == ""
+    assert [(line["event"], line["error"]) for line in logs] == [("apis_not_started", str(error))]
+
+
+@pytest.mark.anyio
+async def test_an_unexpected_start_up_failure_keeps_its_traceback(tmp_path: Path) -> None:
+    app = GatewayApp(_failing_registry(RuntimeError("a bug")), ServerSettings(data_dir=tmp_path), flags=FlagFile())
+
+    failed = await _startup_failure(app)
+
+    assert failed["message"].startswith("Traceback (most recent call last):")
+    assert "RuntimeError: a bug" in failed["message"]

@@ -73,3 +73,24 @@ async def test_started_apis_share_the_very_implementation_object_made_observable
         # Observable, and with nobody observing it still does the work.
         assert "bump" in vars(api.implementation)
         assert await api.implementation.bump() == 1
+
+
+@pytest.mark.anyio
+async def test_the_database_settings_reach_every_api_through_its_context(tmp_path: Path) -> None:
+    contexts: list[ApiContext] = []
+
+    @asynccontextmanager
+    async def remember(context: ApiContext) -> AsyncIterator[object]:
+        contexts.append(context)
+        yield object()
+
+    registry = ApiRegistry()
+    registry.register_api("one", implementation=remember, legacy=lambda impl, context: Starlette())
+    registry.register_api("two", implementation=remember, legacy=lambda impl, context: Starlette())
+    url = "postgresql://gw:secret@db/gw"
+    settings = ServerSettings(data_dir=tmp_path, database=url, database_lease=2.5)
+
+    async with started_apis(registry, settings):
+        pass
+
+    assert [(c.api, c.database, c.database_lease) for c in contexts] == [("one", url, 2.5), ("two", url, 2.5)]

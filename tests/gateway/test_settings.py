@@ -87,3 +87,7 @@ def test_setting_error_names_the_setting_with_the_value_in_force(monkeypatch: py
     error = SettingError("port", "already in use on 127.0.0.1; choose another port")
     message = setting_error_message(error, ServerSettings(), {"port": None})
     assert message == "GATEWAY_PORT='8400' (--port): already in use on 127.0.0.1; choose another port"
+
+
+def test_the_database_url_is_left_out_of_the_settings_repr() -> None:
+    assert "secret" not in repr(ServerSettings(database="postgresql://gw:secret@db/gw"))
