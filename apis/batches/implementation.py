@@ -228,9 +228,12 @@ class BatchesImplementation:
             else:
                 log.error("batch_crashed", batch_id=batch_id, exc_info=exc)
                 error = BatchError(code="internal_error", message=f"The batch could not be processed: {exc}")
-            await self._update(
-                batch_id, {"status": BatchStatus.FAILED, "failed_at": self._now(), "errors": BatchErrors(data=[error])}
-            )
+            # Taken over meanwhile, it is the new owner's to finish.
+            with suppress(ClaimLostError):
+                await self._update(
+                    batch_id,
+                    {"status": BatchStatus.FAILED, "failed_at": self._now(), "errors": BatchErrors(data=[error])},
+                )
 
     async def _process(self, batch_id: str) -> None:
         batch = await self._load(batch_id)
@@ -312,7 +315,8 @@ class BatchesImplementation:
         """Take over the batches no live worker runs: run again those left running, finish the cancellations left.
 
         Called at start-up, when a claim under this worker's own id can only be a
-        predecessor's that had the same pid.
+        predecessor's that had the same pid, and with leases every `claims.follow_every`
+        seconds, when only lapsed claims are looked at.
         """
         placeholders = ", ".join("?" for _ in UNFINISHED)
         lapsed, parameters = self.claims.lapsed()
