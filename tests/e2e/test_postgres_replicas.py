@@ -137,7 +137,8 @@ def test_a_killed_owners_batch_is_finished_by_the_other_replica_with_no_request_
         ids = output_ids(survivor.base_url, batch)
         duplicates = sum(count - 1 for count in Counter(ids).values())
         print(f"\ntwo replicas, lease {LEASE} s: takeover {takeover:.2f} s after SIGKILL, duplicates {duplicates}")
-        assert takeover <= LEASE * 2
+        # What was left of the lease (at most all of it) and the survivor's next look (a third of one), and slack.
+        assert takeover < LEASE * 3
         assert duplicates == 0
         assert ids == [item["custom_id"] for item in lines]
         assert batch["request_counts"] == {"total": 12, "completed": 12, "failed": 0}
