@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 MASK = "***"
 
 
 def masked(url: str) -> str:
-    """`url` with its password, if it has one, replaced by ``***``: postgresql://gw:***@db:5432/gw."""
+    """`url` with its password replaced by ``***``, in the user part or a query parameter (libpq takes both).
+
+    ``postgresql://gw:***@db:5432/gw``, ``postgresql://gw@db/gw?password=***``
+    """
     try:
         parts = urlsplit(url)
-        password = parts.password
     except ValueError:
-        # Not parseable (an unclosed IPv6 bracket, a port that is no number): nothing in it can be told apart.
+        # Not parseable (an unclosed IPv6 bracket): nothing in it can be told apart from a password.
         return MASK
-    if password is None:
-        return url
-    user, _, host = parts.netloc.rpartition("@")
-    name = user.partition(":")[0]
-    return urlunsplit(parts._replace(netloc=f"{name}:{MASK}@{host}"))
+    if parts.password is not None:
+        user, _, host = parts.netloc.rpartition("@")
+        parts = parts._replace(netloc=f"{user.partition(':')[0]}:{MASK}@{host}")
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if any(name == "password" for name, _ in query):
+        hidden = [(name, MASK if name == "password" else value) for name, value in query]
+        parts = parts._replace(query=urlencode(hidden, safe="*/:=-"))
+    return urlunsplit(parts)
 
 
 def scheme(url: str) -> str:

@@ -13,6 +13,11 @@ from apis.storage.urls import masked, scheme
         pytest.param(
             "postgresql://gw@db/gw?sslmode=require", "postgresql://gw@db/gw?sslmode=require", id="no-password"
         ),
+        pytest.param(
+            "postgresql://gw@db/gw?password=hunter2&sslmode=require",
+            "postgresql://gw@db/gw?password=***&sslmode=require",
+            id="password-parameter",
+        ),
         pytest.param("postgresql://[::1:5432/gw", "***", id="unparseable"),
     ],
 )
