@@ -8,23 +8,44 @@ from pathlib import Path
 
 from apis.providers.models import ListProvidersResponse, ProviderInfo
 from apis.storage import DATABASE_NAME
+from apis.storage.urls import masked
 from gateway import ApiContext
 from http_conventions import ResourceNotFoundError
 
 
-def builtin_providers(data_dir: Path) -> list[ProviderInfo]:
-    database = str(data_dir / DATABASE_NAME)
+def _storage_providers(data_dir: Path, database: str | None) -> list[ProviderInfo]:
+    """Where models, files and batches keep their state: SQLite and a directory, or a PostgreSQL database."""
+    if database is not None:
+        # Named as the person gave it, but never with its password: this listing is for any client.
+        config = {"url": masked(database)}
+        return [
+            ProviderInfo(api="models", provider_id="postgres", provider_type="remote::postgres", config=config),
+            ProviderInfo(api="files", provider_id="postgres-files", provider_type="remote::postgres", config=config),
+            ProviderInfo(api="batches", provider_id="reference", provider_type="inline::reference", config=config),
+        ]
+    database_path = str(data_dir / DATABASE_NAME)
     return [
-        ProviderInfo(api="models", provider_id="sqlite", provider_type="inline::sqlite", config={"db_path": database}),
+        ProviderInfo(
+            api="models", provider_id="sqlite", provider_type="inline::sqlite", config={"db_path": database_path}
+        ),
         ProviderInfo(
             api="files",
             provider_id="localfs",
             provider_type="inline::localfs",
-            config={"storage_dir": str(data_dir / "files"), "db_path": database},
+            config={"storage_dir": str(data_dir / "files"), "db_path": database_path},
         ),
         ProviderInfo(
-            api="batches", provider_id="reference", provider_type="inline::reference", config={"db_path": database}
+            api="batches",
+            provider_id="reference",
+            provider_type="inline::reference",
+            config={"db_path": database_path},
         ),
+    ]
+
+
+def builtin_providers(data_dir: Path, database: str | None = None) -> list[ProviderInfo]:
+    return [
+        *_storage_providers(data_dir, database),
         ProviderInfo(
             api="inference",
             provider_id="builtin-models",
@@ -55,4 +76,4 @@ class ProvidersImplementation:
 
 @asynccontextmanager
 async def open_providers(context: ApiContext) -> AsyncIterator[ProvidersImplementation]:
-    yield ProvidersImplementation(builtin_providers(context.data_dir))
+    yield ProvidersImplementation(builtin_providers(context.data_dir, context.database))

@@ -7,6 +7,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.apis.steps import serve_legacy
+from tests.postgres_server import PASSWORD, PostgresServer
+
 pytestmark = pytest.mark.anyio
 
 
@@ -70,3 +73,18 @@ async def test_providers_get_unknown_id_is_not_found(client: httpx.AsyncClient) 
 
     assert response.status_code == 404
     assert response.json() == {"detail": "Provider 'remote-vllm' not found"}
+
+
+async def test_providers_on_postgresql_name_its_url_without_the_password(
+    postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    database = postgres_server.create_database()
+    async with serve_legacy(tmp_path, database=database) as client:
+        providers = {p["api"]: p for p in (await client.get("/v1/providers")).json()["data"]}
+
+    shown = {"url": database.replace(PASSWORD, "***")}
+    assert [(providers[api]["provider_type"], providers[api]["config"]) for api in ("models", "files", "batches")] == [
+        ("remote::postgres", shown),
+        ("remote::postgres", shown),
+        ("inline::reference", shown),
+    ]
