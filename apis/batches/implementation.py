@@ -12,7 +12,7 @@ from typing import Annotated, Any, Protocol
 import structlog
 from fastapi import Body, Query
 
-from apis.batches.claims import CLAIMS, Claims, ProcessClaims
+from apis.batches.claims import CLAIMS, Claims
 from apis.batches.input_file import BatchRequest, Models, validate_input
 from apis.batches.models import (
     Batch,
@@ -78,14 +78,14 @@ class BatchesImplementation:
         inference: ChatCompletions,
         models: Models,
         *,
-        claims: Claims | None = None,
+        claims: Claims,
         clock: Clock = time.time,
     ) -> None:
         self.db = db
         self.files = files
         self.inference = inference
         self.models = models
-        self.claims = ProcessClaims() if claims is None else claims
+        self.claims = claims
         self.clock = clock
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._following: asyncio.Task[None] | None = None
