@@ -20,7 +20,7 @@ from apis.storage import Database, DatabaseKind, Row, Statements
 from gateway import ApiContext
 from gateway.registry import Clock
 
-# What the lease adds to the table; `create` runs it on every start, so databases made before leases get it.
+# Only where claims are leases: a pid claim has no expiry, and SQLite's table never gets the column.
 LEASE_SCHEMA = "ALTER TABLE batches ADD COLUMN IF NOT EXISTS lease_expires_at DOUBLE PRECISION;"
 
 
