@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -75,8 +77,14 @@ class SqliteDatabase(_Connection):
             await self.connection.commit()
 
     async def create(self, schema: str) -> None:
-        # The file's own lock serialises it: executescript commits first and runs as one writer.
-        await self.connection.executescript(schema)
+        # Holding the write lock from the start: statement by statement, a worker that read the schema
+        # while another created it fails at once with "database is locked", whatever the busy timeout.
+        async with self._lock:
+            try:
+                await self.connection.executescript(f"BEGIN IMMEDIATE;\n{schema}\nCOMMIT;")
+            except BaseException:
+                await self.connection.rollback()
+                raise
 
     def json_field(self, column: str, key: str) -> str:
         return f"json_extract({column}, '$.{key}')"
@@ -84,6 +92,23 @@ class SqliteDatabase(_Connection):
     def row_lock(self, *, skip_locked: bool = False) -> str:
         # A write transaction already holds the whole database: there is nothing to skip.
         return ""
+
+
+async def _write_ahead_logging(connection: aiosqlite.Connection) -> None:
+    """Put the file in WAL mode, waiting as long as a write would for workers opening it at the same time.
+
+    Only a new file changes mode, and that change fails at once with "database is locked" while
+    another connection opens it: SQLite's busy timeout does not apply to it.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            await connection.execute_fetchall("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.01)
 
 
 @asynccontextmanager
@@ -95,8 +120,9 @@ async def open_sqlite(data_dir: Path) -> AsyncIterator[SqliteDatabase]:
     try:
         connection.row_factory = aiosqlite.Row
         # `timeout=` already sets it; stated again so that the setting is visible to whoever reads the pragmas.
-        await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
-        await connection.execute("PRAGMA journal_mode=WAL")
+        # Read to the end, like every query here: a pragma's row left unread keeps its statement in progress.
+        await connection.execute_fetchall(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+        await _write_ahead_logging(connection)
         yield SqliteDatabase(connection)
     finally:
         await connection.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -39,3 +40,17 @@ async def test_a_failed_write_keeps_no_lock_from_other_workers(tmp_path: Path, m
                 await transaction.execute("INSERT INTO items VALUES ('b')")
 
             assert await rows(one, "SELECT id FROM items ORDER BY id") == [("a",), ("b",)]
+
+
+async def test_workers_opening_a_new_file_at_once_all_start(tmp_path: Path) -> None:
+    # A race: before the file is in WAL mode, each round had about one chance in three to lock one worker out.
+    for round_number in range(20):
+        data_dir = tmp_path / str(round_number)
+        data_dir.mkdir()
+
+        async def start(data_dir: Path = data_dir) -> None:
+            async with open_sqlite(data_dir) as db:
+                await db.create(SCHEMA)
+                await db.fetch_all("SELECT id FROM items")
+
+        await asyncio.gather(*(start() for _ in range(4)))
