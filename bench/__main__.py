@@ -3,7 +3,7 @@
 Usage::
 
     python -m bench                       # everything (a few minutes)
-    python -m bench --only inprocess      # one or more of: inprocess, network, flags, startup, shadow
+    python -m bench --only inprocess      # one or more of: inprocess, network, flags, startup, shadow, recording
     python -m bench --strict              # exit 1 when a target is missed
 """
 
@@ -15,13 +15,13 @@ import time
 
 import uvloop
 
-from bench import flags, inprocess, log_cost, network, request_path_fs, shadow, startup
+from bench import flags, inprocess, log_cost, network, recording, request_path_fs, shadow, startup
 from bench.loadgen import tool_name, wrk_path
 from bench.quiet_logs import DESCRIPTION as QUIET_LOGS, drop_info_logs
 from bench.report import RESULTS_PATH, Row, summary, table, write_json
 from bench.rounds import ROUNDS
 
-SECTIONS = ("inprocess", "network", "flags", "startup", "shadow")
+SECTIONS = ("inprocess", "network", "flags", "startup", "shadow", "recording")
 
 
 def _inprocess(rounds: int) -> list[Row]:
@@ -42,6 +42,7 @@ RUNNERS = {
     "flags": _flags,
     "startup": startup.run,
     "shadow": shadow.run,
+    "recording": recording.run,
 }
 
 

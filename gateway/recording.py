@@ -12,6 +12,7 @@ call left unfinished) is not recorded.
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -37,8 +38,8 @@ class Keeper:
     def store(self, tap: Tap) -> None:
         """Queue the exchange `tap` served, if it is whole (client stayed, bodies within the limit, calls ended)."""
         if tap.complete and not (tap.disconnected or tap.too_large or tap.unfinished_calls):
-            exchange, api, route, redact = tap.exchange(), self.api, self.route, self.recording.redact
-            self.recording.writer.write(lambda: exchange_line(exchange, api, route, redact))
+            exchange, api, route, redact, at = tap.exchange(), self.api, self.route, self.recording.redact, time.time()
+            self.recording.writer.write(lambda: exchange_line(exchange, api, route, redact, at))
 
     def __call__(self, tap: Tap) -> None:
         """For a tap that ran anyway (the shadow's): store the exchange if chosen."""

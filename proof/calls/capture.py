@@ -7,8 +7,9 @@
         await legacy_app(scope, receive, send)
     capture.calls()   # [Call(method="get_model", args={"model_id": "echo"}, outcome=Returned(...))]
 
-The implementation runs for real; the capture keeps its arguments (as plain data, taken
-when the call is made) and its outcome (the very objects returned, raised or streamed).
+The implementation runs for real; the capture keeps its arguments (as they were when the
+call was made, made plain data only when read: see `Arguments`) and its outcome (the very
+objects returned, raised or streamed).
 """
 
 from __future__ import annotations

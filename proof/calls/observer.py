@@ -13,12 +13,11 @@ from __future__ import annotations
 import functools
 import inspect
 import types
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, Protocol, TypeVar
 
-from proof.calls.plain import plain
+from proof.calls.arguments import Arguments
 
 T = TypeVar("T")
 
@@ -40,20 +39,21 @@ class ObservedMethod:
         except (TypeError, ValueError):
             return None
 
-    def arguments(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Mapping[str, Any]:
-        """The call's arguments by parameter name, defaults included, as plain data.
+    @functools.cached_property
+    def parameters(self) -> tuple[tuple[str, ...], dict[str, Any]] | None:
+        """Parameter names in order and their defaults, when every parameter can be passed by name; else None."""
+        if self.signature is None:
+            return None
+        named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        parameters = self.signature.parameters.values()
+        if any(parameter.kind not in named for parameter in parameters):
+            return None
+        defaults = {p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}
+        return tuple(p.name for p in parameters), defaults
 
-        Binding makes `f(x)` and `f(model_id=x)` the same call, as they are to the implementation.
-        """
-        try:
-            bound = self.signature.bind(*args, **kwargs) if self.signature is not None else None
-        except TypeError:
-            # The call itself will fail the same way.
-            bound = None
-        if bound is None:
-            return {"*args": plain(args), **{key: plain(value) for key, value in kwargs.items()}}
-        bound.apply_defaults()
-        return {key: plain(value) for key, value in bound.arguments.items()}
+    def arguments(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Arguments:
+        """The call's arguments, held as they are now and made plain data when first read."""
+        return Arguments(self, args, kwargs)
 
 
 class CallObserver(Protocol):
@@ -65,24 +65,33 @@ class CallObserver(Protocol):
 _observer: ContextVar[CallObserver | None] = ContextVar("proof_call_observer", default=None)
 
 
-@contextmanager
-def active(observer: CallObserver) -> Iterator[CallObserver]:
+# Entered around every observed request and call: classes, as generator context managers cost microseconds more.
+class active:
     """Route the observed calls made in this context (tasks started in it included) through `observer`."""
-    token = _observer.set(observer)
-    try:
-        yield observer
-    finally:
-        _observer.reset(token)
+
+    __slots__ = ("_observer", "_token")
+
+    def __init__(self, observer: CallObserver) -> None:
+        self._observer = observer
+
+    def __enter__(self) -> CallObserver:
+        self._token = _observer.set(self._observer)
+        return self._observer
+
+    def __exit__(self, *exc: object) -> None:
+        _observer.reset(self._token)
 
 
-@contextmanager
-def unobserved() -> Iterator[None]:
+class unobserved:
     """Let calls inside run as they are: an observed call's own inner calls belong to it."""
-    token = _observer.set(None)
-    try:
-        yield
-    finally:
-        _observer.reset(token)
+
+    __slots__ = ("_token",)
+
+    def __enter__(self) -> None:
+        self._token = _observer.set(None)
+
+    def __exit__(self, *exc: object) -> None:
+        _observer.reset(self._token)
 
 
 def observe(implementation: T) -> T:

@@ -19,6 +19,8 @@ from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
+from proof.calls.uploads import UploadSnapshot, upload_data
+
 
 def type_name(value: object) -> str:
     """`module:QualName` of `value`'s class, as an importable reference."""
@@ -27,7 +29,7 @@ def type_name(value: object) -> str:
 
 
 def plain(value: Any) -> Any:
-    """`value` as JSON data: models dumped, uploads described, bytes in base64, unknown objects by type."""
+    """`value` as JSON data: models dumped, uploads and bytes in base64, unknown objects by type."""
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
@@ -45,9 +47,8 @@ def plain(value: Any) -> Any:
         return sorted((plain(item) for item in value), key=repr)
     if isinstance(value, bytes | bytearray | memoryview):
         return {"bytes_b64": base64.b64encode(bytes(value)).decode("ascii")}
-    if isinstance(value, UploadFile):
-        # Its content is the implementation's to read; name, type and size say which upload it is.
-        return {"filename": value.filename, "content_type": value.content_type, "size": value.size}
+    if isinstance(value, UploadFile | UploadSnapshot):
+        return upload_data(value)
     if isinstance(value, Response):
         return {"status_code": value.status_code, "media_type": value.media_type, "body": plain(value.body)}
     if isinstance(value, datetime | date | time):

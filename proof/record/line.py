@@ -20,13 +20,14 @@ FORMAT = 1
 REDACTED = "<redacted>"
 
 
-def exchange_line(exchange: Exchange, api: str, route: str, redact: Collection[str]) -> dict[str, Any]:
-    """`exchange` of `route` of `api` as a line; the headers named in `redact` (lower case) stored `<redacted>`."""
+def exchange_line(exchange: Exchange, api: str, route: str, redact: Collection[str], at: float) -> dict[str, Any]:
+    """`exchange` of `route` of `api`, served at `at` (a Unix time), as a line; the headers named in `redact`
+    (lower case) stored `<redacted>`."""
     scope = exchange.request.scope
     response = exchange.response
     return {
         "format": FORMAT,
-        "at": datetime.now(UTC).isoformat(),
+        "at": datetime.fromtimestamp(at, UTC).isoformat(),
         "api": api,
         "route": route,
         "request": {
