@@ -21,7 +21,7 @@ from gateway.admin_ui import ui_routes
 from gateway.contract_status import ContractCounts, ContractStatus
 from gateway.flags import FlagsSnapshot
 from gateway.health import Readiness
-from gateway.metrics import CONTENT_TYPE, GatewayMetrics
+from gateway.metrics import CONTENT_TYPE, GatewayMetrics, dropped_recordings
 from gateway.modes import SIDES
 from gateway.reload import LiveFlags
 from gateway.rollout.shared import SharedRollbacks
@@ -60,9 +60,10 @@ def status(gateway: ObservedGateway, contract: ContractCounts) -> dict[str, Any]
     Per API, `legacy_only_routes` names the routes its mode would serve from the router but
     that stay on legacy for want of a migrated twin (a partial migration), each with the
     router's route most like it; `contract` counts its `gateway diff` findings at ERR and WARN
-    (null without a router). `stats` cover every worker, and `workers` says how many there are.
-    A route in shadow mode (or shadowed before) also has its `mode` and its `shadow` counts and
-    last mismatch, those of every worker too.
+    (null without a router); `record_dropped` counts its exchanges chosen for recording but
+    dropped because the recording queue was full. `stats` cover every worker, and `workers`
+    says how many there are. A route in shadow mode (or shadowed before) also has its `mode`
+    and its `shadow` counts and last mismatch, those of every worker too.
     """
     live = gateway.flags
     rollbacks = gateway.rollbacks
@@ -71,6 +72,7 @@ def status(gateway: ObservedGateway, contract: ContractCounts) -> dict[str, Any]
     stats = RouteStats.read(every_worker)
     shadowed = ShadowCounts.read(every_worker)
     last_mismatches = gateway.last_mismatches.every_worker()
+    dropped = dropped_recordings(every_worker)
     apis: dict[str, Any] = {}
     for route in gateway.routes:
         api = apis.setdefault(
@@ -80,6 +82,7 @@ def status(gateway: ObservedGateway, contract: ContractCounts) -> dict[str, Any]
                 "has_router": route.api in snapshot.with_router,
                 "legacy_only_routes": [found.as_dict() for found in snapshot.partial.get(route.api, ())],
                 "contract": contract.get(route.api),
+                "record_dropped": dropped.get(route.api, 0),
                 "routes": {},
             },
         )

@@ -27,6 +27,7 @@ OTHER_METHOD = "OTHER"
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"})
 LATENCY_HISTOGRAM = "gateway_request_duration_seconds"
 SHADOW_COUNTER = "gateway_shadow"
+RECORD_DROPPED = "gateway_record_dropped"
 # 0.1 ms to 70 s, seven bounds a decade (1, 1.5, 2, 3, 4, 5, 7): a percentile read from the buckets is within
 # one bucket's width (at most 1.5x) of the truth, fine enough to tell a 0.4 ms route from a 0.9 ms one.
 LATENCY_BUCKETS = tuple(
@@ -63,7 +64,7 @@ def shared_across_workers(workers: int) -> Iterator[None]:
 
 
 class GatewayMetrics:
-    """The request counter, latency histogram, backend-in-force gauge and shadow results of one gateway."""
+    """The request counter, latency histogram, backend-in-force gauge, shadow results and recordings dropped."""
 
     def __init__(self) -> None:
         # A registry of its own, so several gateways in one process (tests) do not collide.
@@ -104,12 +105,21 @@ class GatewayMetrics:
             ("api", "method", "route", "rule"),
             registry=self.registry,
         )
+        self.record_dropped = Counter(
+            RECORD_DROPPED,
+            "Exchanges chosen for recording but not written: the worker's recording queue was full.",
+            ("api",),
+            registry=self.registry,
+        )
         self.unsticky = Counter(
             "gateway_canary_unsticky",
             "Canary requests that could not be sticky (split per request instead), by reason.",
             ("api", "route", "reason"),
             registry=self.registry,
         )
+
+    def drop_recorded(self, api: str) -> None:
+        self.record_dropped.labels(api).inc()
 
     def count_unsticky(self, api: str, route: str, reason: str) -> None:
         self.unsticky.labels(api, route, reason).inc()
@@ -151,3 +161,14 @@ class GatewayMetrics:
         collected = CollectorRegistry()
         multiprocess.MultiProcessCollector(collected)  # type: ignore[no-untyped-call]
         return collected
+
+
+def dropped_recordings(registry: CollectorRegistry) -> dict[str, int]:
+    """Exchanges of each API not recorded for want of room in the recording queue, from `registry`'s counter."""
+    return {
+        sample.labels["api"]: int(sample.value)
+        for metric in registry.collect()
+        if metric.name == RECORD_DROPPED
+        for sample in metric.samples
+        if sample.name.endswith("_total")
+    }

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -39,7 +39,8 @@ class Keeper:
         """Queue the exchange `tap` served, if it is whole (client stayed, bodies within the limit, calls ended)."""
         if tap.complete and not (tap.disconnected or tap.too_large or tap.unfinished_calls):
             exchange, api, route, redact, at = tap.exchange(), self.api, self.route, self.recording.redact, time.time()
-            self.recording.writer.write(lambda: exchange_line(exchange, api, route, redact, at))
+            if not self.recording.writer.write(lambda: exchange_line(exchange, api, route, redact, at)):
+                self.recording.dropped(api)
 
     def __call__(self, tap: Tap) -> None:
         """For a tap that ran anyway (the shadow's): store the exchange if chosen."""
@@ -49,11 +50,13 @@ class Keeper:
 
 @dataclass(frozen=True)
 class Recording:
-    """What recorded routes of a worker share: its writer, the headers redacted, the largest body kept."""
+    """What recorded routes of a worker share: its writer, the headers redacted, the largest body kept, and
+    what counts an API's exchange dropped for want of room in the writer's queue."""
 
     writer: RecordWriter
     redact: frozenset[str]
     body_limit: int = DEFAULT_BODY_LIMIT
+    dropped: Callable[[str], None] = lambda api: None
 
     @staticmethod
     def redacted(extra: Collection[str]) -> frozenset[str]:

@@ -72,8 +72,13 @@ class GatewayRuntime:
         )
         self.shadowing = Shadowing(runner, settings.shadow_max_body_size)
         self.recording = Recording(
-            RecordWriter(settings.record_dir or settings.data_dir / "recordings", settings.record_max_mb * MIB),
+            RecordWriter(
+                settings.record_dir or settings.data_dir / "recordings",
+                settings.record_max_mb * MIB,
+                queue_size=settings.record_queue,
+            ),
             Recording.redacted(settings.record_redact),
+            dropped=self.metrics.drop_recorded,
         )
         self._unmatched = Unmatched(self.metrics)
         self._plan = Plan(None, {}, self._unmatched)

@@ -14,6 +14,7 @@ from gateway.bearer import TOKEN_CHARACTERS, is_bearer_token
 from gateway.exceptions import SettingError
 from gateway.shadowing import BUSY_SHARE, QUEUE_SIZE, TIMEOUT_SECONDS
 from proof import DEFAULT_BODY_LIMIT
+from proof.record.writer import QUEUE_SIZE as RECORD_QUEUE_SIZE
 
 LogFormat = Literal["json", "console"]
 AdminMode = Literal["on", "off"]
@@ -98,6 +99,11 @@ class ServerSettings(BaseSettings):
         description="Where recorded exchanges are written (flag `record`); <data-dir>/recordings if unset.",
     )
     record_max_mb: int = Field(default=64, gt=0, description="Size in MB at which a recording file is rotated.")
+    record_queue: int = Field(
+        default=RECORD_QUEUE_SIZE,
+        ge=1,
+        description="Recorded exchanges waiting for the disk per worker; beyond, dropped and counted.",
+    )
     record_redact: list[str] = Field(
         default_factory=list,
         description="Headers stored as <redacted> in recordings, besides authorization, cookie and x-provider-data.",

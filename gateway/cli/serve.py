@@ -154,6 +154,14 @@ def serve(
         int | None,
         typer.Option(help="Size in MB at which a recording file is rotated.", show_default=default("record_max_mb")),
     ] = None,
+    record_queue: Annotated[
+        int | None,
+        typer.Option(
+            help="Recorded exchanges waiting for the disk per worker; beyond, dropped and counted "
+            "(gateway_record_dropped_total).",
+            show_default=default("record_queue"),
+        ),
+    ] = None,
     record_redact: Annotated[
         list[str] | None,
         typer.Option(
@@ -200,6 +208,7 @@ def serve(
         "shadow_busy_share": shadow_busy_share,
         "record_dir": record_dir,
         "record_max_mb": record_max_mb,
+        "record_queue": record_queue,
         "record_redact": record_redact or None,
         "allow_force_header": allow_force_header,
     }
