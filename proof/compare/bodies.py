@@ -43,6 +43,25 @@ def sse_events(body: bytes) -> list[Any]:
     return events
 
 
+def sse_body(events: list[Any]) -> bytes:
+    """A stream that `sse_events` reads as `events`: data values as JSON, one blank line after each event."""
+    blocks: list[str] = []
+    for event in events:
+        if isinstance(event, dict) and event.keys() == {"unterminated"}:
+            blocks.append(str(event["unterminated"]))
+            continue
+        fields = event if _is_fields(event) else [["data", event]]
+        lines = (
+            f"{name}: {json.dumps(value, ensure_ascii=False) if name == 'data' else value}" for name, value in fields
+        )
+        blocks.append("\n".join(lines) + "\n\n")
+    return "".join(blocks).encode()
+
+
+def _is_fields(event: Any) -> bool:
+    return isinstance(event, list) and all(isinstance(field, list) and len(field) == 2 for field in event)
+
+
 def _event(block: str) -> Any:
     fields: list[tuple[str, Any]] = []
     for line in block.split("\n"):

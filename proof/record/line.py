@@ -1,8 +1,11 @@
 """One exchange as one line of the recording format (SPEC 11, `"format": 1`).
 
 Calls are written by their outcomes' own `as_data()`, so shadow and recording share one
-shape. Bodies are text when they are UTF-8, else base64; headers keep their order and
-repeats, as `[name, value]` pairs, the redacted ones' values replaced.
+shape. Bodies are text when they are UTF-8, else base64, and a response of server-sent
+events is its list of `events` (each a `data` value, or its `[field, value]` pairs), as a
+client reads them; headers keep their order and repeats, as `[name, value]` pairs, the
+redacted ones' values replaced. `events` is part of format 1 from the start: lines that
+hold a stream as its `body` (written before) still read and verify alike.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from proof.compare.bodies import SSE_MEDIA_TYPE, sse_body, sse_events
 from proof.compare.exchange import Exchange
 
 FORMAT = 1
@@ -41,7 +45,7 @@ def exchange_line(exchange: Exchange, api: str, route: str, redact: Collection[s
         "response": {
             "status": response.status,
             "headers": _headers(response.headers, redact),
-            **_body(response.body),
+            **(_events(response.body) if response.media_type == SSE_MEDIA_TYPE else _body(response.body)),
         },
     }
 
@@ -52,6 +56,14 @@ def _headers(headers: Iterable[tuple[bytes, bytes]], redact: Collection[str]) ->
         name = raw_name.decode("latin-1").lower()
         pairs.append([name, REDACTED if name in redact else raw_value.decode("latin-1")])
     return pairs
+
+
+def _events(body: bytes) -> dict[str, Any]:
+    """A stream as its events, when they give its events back (else its body), so verify compares them one by one."""
+    events = sse_events(body)
+    if sse_events(sse_body(events)) == events:
+        return {"events": events}
+    return _body(body)
 
 
 def _body(body: bytes) -> dict[str, str]:

@@ -27,6 +27,7 @@ from pydantic import TypeAdapter
 from starlette.responses import Response
 
 from proof.calls.outcome import Call, Outcome, Raised, Returned, Streamed
+from proof.compare.bodies import sse_body
 from proof.compare.exchange import Exchange, ExchangeRequest, ExchangeResponse
 from proof.record.line import FORMAT
 
@@ -118,6 +119,10 @@ def _headers(pairs: Any) -> list[tuple[bytes, bytes]]:
 
 
 def _body(part: Mapping[str, Any]) -> bytes:
+    if "events" in part:
+        if not isinstance(part["events"], list):
+            raise Unverifiable(f"a response's events are a list, not {type(part['events']).__name__}")
+        return sse_body(part["events"])
     if "body_b64" in part:
         return base64.b64decode(part["body_b64"])
     return str(part.get("body", "")).encode()

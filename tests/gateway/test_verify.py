@@ -152,6 +152,29 @@ def test_a_returned_value_that_does_not_fit_the_annotation_is_unverifiable(corpu
     assert "the implementation has no method 'gone'" in out
 
 
+def test_a_stream_is_recorded_as_its_events_and_an_edited_event_fails_naming_it(corpus: Path, tmp_path: Path) -> None:
+    lines = _lines(corpus)
+    response = lines[6]["response"]
+    events = response["events"]  # type: ignore[index]
+    assert "body" not in response and len(events) > 2  # type: ignore[operator]
+    assert all(event["object"] == "chat.completion.chunk" for event in events)
+    events[1]["choices"][0]["delta"]["content"] = "edited"
+    edited = _edited(corpus, tmp_path, lines)
+    status, out, _ = _verify(edited, "--format", "json")
+    (problem,) = json.loads(out)["problems"]
+    assert status == 1 and problem["where"] == f"{edited}:7"
+    assert problem["text"].startswith('body $[1].choices[0].delta.content: recorded "edited" | migrated ')
+
+
+def test_a_stream_recorded_as_its_body_by_an_earlier_gateway_still_verifies(corpus: Path, tmp_path: Path) -> None:
+    lines = _lines(corpus)
+    response = lines[6]["response"]
+    events = response.pop("events")  # type: ignore[attr-defined]
+    response["body"] = "".join(f"data: {json.dumps(event)}\n\n" for event in events)  # type: ignore[index]
+    status, out, _ = _verify(_edited(corpus, tmp_path, lines))
+    assert status == 0, out
+
+
 def test_an_api_without_the_side_is_unverifiable(corpus: Path, tmp_path: Path) -> None:
     lines = [{**_lines(corpus)[0], "api": "providers", "calls": []}]
     status, out, _ = _verify(_edited(corpus, tmp_path, lines))
