@@ -18,8 +18,8 @@ from typing import Any
 
 from starlette.datastructures import Headers, UploadFile
 
-UPLOAD_KEYS = frozenset({"filename", "content_type", "size", "content_b64"})
-"""The keys of an upload written down, and nothing else: what `rebuilt_upload` recognises."""
+UPLOAD_FIELDS = frozenset({"filename", "content_type", "size"})
+"""The keys of an upload written down, with `content_b64` when its content could be had, and nothing else."""
 
 
 class UploadSnapshot:
@@ -77,11 +77,14 @@ def _open_snapshot(upload: UploadFile) -> UploadSnapshot:
 
 
 def is_upload_data(value: Any) -> bool:
-    return isinstance(value, Mapping) and value.keys() == UPLOAD_KEYS
+    """Whether `value` is what `upload_data` writes."""
+    return isinstance(value, Mapping) and value.keys() - {"content_b64"} == UPLOAD_FIELDS
 
 
-def rebuilt_upload(data: Mapping[str, Any]) -> UploadFile:
-    """The upload `upload_data` wrote down, its content in memory."""
+def rebuilt_upload(data: Mapping[str, Any]) -> UploadFile | None:
+    """The upload `upload_data` wrote down, its content in memory; None when its content was not written."""
+    if "content_b64" not in data:
+        return None
     content = base64.b64decode(data["content_b64"])
     headers = Headers({"content-type": data["content_type"]}) if data.get("content_type") else None
     return UploadFile(

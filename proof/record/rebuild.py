@@ -1,7 +1,8 @@
 """Recorded lines read back as exchanges, their outcomes rebuilt into the objects the implementation gave.
 
 A returned value is validated from its JSON through the implementation method's return
-annotation (pydantic), a streamed item through the iterator's item type, an exception
+annotation (pydantic; an upload it holds made an `UploadFile` again from its name, media
+type and content), a streamed item through the iterator's item type, an exception
 built from its importable class and arguments (its `status_code` set as recorded). What
 cannot be rebuilt so is `Unverifiable`, with the reason: a verify run counts it and fails.
 
@@ -23,10 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
+from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from proof.calls.outcome import Call, Outcome, Raised, Returned, Streamed
+from proof.calls.uploads import is_upload_data, rebuilt_upload
 from proof.compare.bodies import sse_body
 from proof.compare.exchange import Exchange, ExchangeRequest, ExchangeResponse
 from proof.record.line import FORMAT
@@ -191,12 +194,42 @@ def _validated(value: Any, annotation: Any, name: str) -> Any:
         return value
     if isinstance(annotation, type) and issubclass(annotation, Response):
         return _response_value(value, name)
+    if _holds_uploads(annotation):
+        value = _with_uploads(value, name)
+        if isinstance(annotation, type) and isinstance(value, annotation):
+            # Starlette's own UploadFile has no pydantic schema: it is taken as it is.
+            return value
     try:
         return TypeAdapter(annotation).validate_python(value)
     except Exception as exc:
         # pydantic's own errors (no schema for a type) as much as a value that does not fit.
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise Unverifiable(f"{name}: its returned value does not rebuild as {annotation!r}: {reason}") from exc
+
+
+def _holds_uploads(annotation: Any, depth: int = 0) -> bool:
+    """Whether a value of `annotation` can hold an upload: only then are upload-shaped objects made uploads."""
+    if depth > 4:
+        return False
+    if isinstance(annotation, type):
+        if issubclass(annotation, UploadFile):
+            return True
+        fields = annotation.model_fields.values() if issubclass(annotation, BaseModel) else ()
+        return any(_holds_uploads(field.annotation, depth + 1) for field in fields)
+    return any(_holds_uploads(argument, depth + 1) for argument in typing.get_args(annotation))
+
+
+def _with_uploads(value: Any, name: str) -> Any:
+    if is_upload_data(value):
+        upload = rebuilt_upload(value)
+        if upload is None:
+            raise Unverifiable(f"{name}: an upload it returned was closed before its content could be recorded")
+        return upload
+    if isinstance(value, Mapping):
+        return {key: _with_uploads(item, name) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_uploads(item, name) for item in value]
+    return value
 
 
 def _exception(data: Mapping[str, Any]) -> BaseException:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from pathlib import Path
 from xml.etree import ElementTree
@@ -150,6 +151,21 @@ def test_a_returned_value_that_does_not_fit_the_annotation_is_unverifiable(corpu
     assert "register_model: its returned value does not rebuild as" in out
     assert "an outcome is returned, raised or streamed" in out
     assert "the implementation has no method 'gone'" in out
+
+
+def test_an_uploads_content_is_recorded_and_verified(corpus: Path, tmp_path: Path) -> None:
+    lines = _lines(corpus)
+    uploaded = lines[3]["calls"][0]["args"]["file"]  # type: ignore[index]
+    assert uploaded == {
+        "filename": "a.bin",
+        "content_type": "application/octet-stream",
+        "size": 2,
+        "content_b64": base64.b64encode(b"\xff\x00").decode(),
+    }
+    uploaded["content_b64"] = base64.b64encode(b"\xff\x01").decode()
+    status, out, _ = _verify(_edited(corpus, tmp_path, lines))
+    assert status == 1
+    assert 'calls[0] upload_file args $.file.content_b64: recorded "/wE=" | migrated "/wA="' in out
 
 
 def test_a_stream_is_recorded_as_its_events_and_an_edited_event_fails_naming_it(corpus: Path, tmp_path: Path) -> None:

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import base64
 import functools
 from collections.abc import AsyncGenerator
+from tempfile import SpooledTemporaryFile
+from typing import BinaryIO, cast
 
 import pytest
+from fastapi import UploadFile
+from starlette.datastructures import Headers
 
 from proof.calls import Capture, Raised, Returned, Streamed, active, observe
 from tests.proof.calls.toy import Item, Toy
@@ -59,6 +64,32 @@ async def test_capture_keeps_models_as_plain_data_taken_when_the_call_is_made() 
     item.size = 99
     (call,) = capture.calls()
     assert call.args == {"item": {"name": "a", "size": 0}}
+
+
+@pytest.mark.parametrize("spooled_to_disk", [False, True], ids=["in-memory", "on-disk"])
+async def test_capture_keeps_an_uploads_content_after_it_is_closed(spooled_to_disk: bool) -> None:
+    toy = observe(Toy())
+    content = b"\x00\xffpayload" * 100
+    spool = SpooledTemporaryFile(max_size=10 if spooled_to_disk else 2**20)
+    spool.write(content)
+    spool.seek(0)
+    upload = UploadFile(
+        cast(BinaryIO, spool), size=len(content), filename="a.bin", headers=Headers({"content-type": "x/y"})
+    )
+    capture = Capture()
+    with active(capture):
+        assert await toy.store(upload) == len(content)
+    # As Starlette does once the response is sent, before a recording's line is written.
+    await upload.close()
+    (call,) = capture.calls()
+    assert call.args == {
+        "file": {
+            "filename": "a.bin",
+            "content_type": "x/y",
+            "size": len(content),
+            "content_b64": base64.b64encode(content).decode(),
+        }
+    }
 
 
 async def test_capture_records_only_the_outermost_call() -> None:

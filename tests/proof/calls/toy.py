@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from fastapi import UploadFile
 from pydantic import BaseModel
 
 
@@ -39,6 +40,15 @@ class Toy:
             if index == fail_after:
                 raise RuntimeError("stream broke")
             yield Item(name=f"item-{index}")
+
+    async def store(self, file: UploadFile) -> int:
+        self.real_calls.append("store")
+        self.stored = file
+        return len(await file.read())
+
+    async def stored_upload(self) -> UploadFile:
+        self.real_calls.append("stored_upload")
+        return self.stored
 
     def count(self) -> int:
         self.real_calls.append("count")
