@@ -3,7 +3,8 @@
 Usage::
 
     python -m bench                       # everything (a few minutes)
-    python -m bench --only inprocess      # one or more of: inprocess, network, flags, startup, shadow, recording
+    python -m bench --only inprocess      # one or more of: inprocess, network, flags, startup, shadow,
+                                          # recording, verify
     python -m bench --strict              # exit 1 when a target is missed
 """
 
@@ -15,13 +16,13 @@ import time
 
 import uvloop
 
-from bench import flags, inprocess, log_cost, network, recording, request_path_fs, shadow, startup
+from bench import flags, inprocess, log_cost, network, recording, request_path_fs, shadow, startup, verify_corpus
 from bench.loadgen import tool_name, wrk_path
 from bench.quiet_logs import DESCRIPTION as QUIET_LOGS, drop_info_logs
 from bench.report import RESULTS_PATH, Row, summary, table, write_json
 from bench.rounds import ROUNDS
 
-SECTIONS = ("inprocess", "network", "flags", "startup", "shadow", "recording")
+SECTIONS = ("inprocess", "network", "flags", "startup", "shadow", "recording", "verify")
 
 
 def _inprocess(rounds: int) -> list[Row]:
@@ -43,6 +44,7 @@ RUNNERS = {
     "startup": startup.run,
     "shadow": shadow.run,
     "recording": recording.run,
+    "verify": verify_corpus.run,
 }
 
 

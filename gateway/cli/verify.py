@@ -63,8 +63,12 @@ def verify_command(
     Exit 0 when every exchange matches; 1 on any mismatch or unverifiable exchange; 2 on bad
     input (an unreadable or garbage file, an unknown format, an unknown API).
     """
-    # The report is stdout's, for pipes and --format json; what the APIs log while starting goes to stderr.
-    structlog.configure(logger_factory=structlog.WriteLoggerFactory(sys.stderr))
+    # The report is stdout's, for pipes and --format json; what the APIs log goes to stderr, warnings and up:
+    # each replayed exchange logs as it would when served, and a corpus's worth of those buries what matters.
+    structlog.configure(
+        logger_factory=structlog.WriteLoggerFactory(sys.stderr),
+        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
+    )
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, force=True)
     with reported():
         registry = load_registry(load_settings(apis=apis).apis)

@@ -156,9 +156,29 @@ def _outcome(data: Mapping[str, Any], function: Any, name: str) -> Outcome:
 
 def _return_annotation(function: Any, name: str) -> Any:
     try:
-        return typing.get_type_hints(function).get("return", Any)
+        return _resolved_return(function)
     except Exception as exc:
         raise Unverifiable(f"{name}: its return annotation does not resolve ({exc})") from exc
+
+
+# A corpus calls the same few methods over and over: resolving hints and building adapters cost more than
+# validating a value, so each is done once a method and once an annotation.
+@functools.lru_cache(maxsize=1024)
+def _resolved_return(function: Any) -> Any:
+    return typing.get_type_hints(function).get("return", Any)
+
+
+def _adapter(annotation: Any) -> TypeAdapter[Any]:
+    try:
+        return _cached_adapter(annotation)
+    except TypeError:
+        # An annotation that cannot be a key (unhashable metadata), or one pydantic has no schema for.
+        return TypeAdapter(annotation)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_adapter(annotation: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(annotation)
 
 
 def _is_stream(annotation: Any) -> bool:
@@ -200,23 +220,35 @@ def _validated(value: Any, annotation: Any, name: str) -> Any:
             # Starlette's own UploadFile has no pydantic schema: it is taken as it is.
             return value
     try:
-        return TypeAdapter(annotation).validate_python(value)
+        return _adapter(annotation).validate_python(value)
     except Exception as exc:
         # pydantic's own errors (no schema for a type) as much as a value that does not fit.
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise Unverifiable(f"{name}: its returned value does not rebuild as {annotation!r}: {reason}") from exc
 
 
-def _holds_uploads(annotation: Any, depth: int = 0) -> bool:
+def _holds_uploads(annotation: Any) -> bool:
     """Whether a value of `annotation` can hold an upload: only then are upload-shaped objects made uploads."""
+    try:
+        return _cached_holds_uploads(annotation)
+    except TypeError:
+        return _searched_for_uploads(annotation)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_holds_uploads(annotation: Any) -> bool:
+    return _searched_for_uploads(annotation)
+
+
+def _searched_for_uploads(annotation: Any, depth: int = 0) -> bool:
     if depth > 4:
         return False
     if isinstance(annotation, type):
         if issubclass(annotation, UploadFile):
             return True
         fields = annotation.model_fields.values() if issubclass(annotation, BaseModel) else ()
-        return any(_holds_uploads(field.annotation, depth + 1) for field in fields)
-    return any(_holds_uploads(argument, depth + 1) for argument in typing.get_args(annotation))
+        return any(_searched_for_uploads(field.annotation, depth + 1) for field in fields)
+    return any(_searched_for_uploads(argument, depth + 1) for argument in typing.get_args(annotation))
 
 
 def _with_uploads(value: Any, name: str) -> Any:
