@@ -24,7 +24,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+import structlog
 from pydantic_core import to_json
+
+log = structlog.get_logger("proof.record")
 
 Line = Callable[[], dict[str, Any]]
 """Makes a line's data, on the writer's thread."""
@@ -56,6 +59,8 @@ class RecordWriter:
         self.dropped = 0
         """Lines not written because the queue was full."""
         self.written = 0
+        self.failed = 0
+        """Lines whose data could not be made or encoded (logged as `record_line_failed`)."""
         self._queue: queue.SimpleQueue[Line] = queue.SimpleQueue()
         self._stopping = threading.Event()
         self._wake = threading.Event()
@@ -107,7 +112,14 @@ class RecordWriter:
         """
         pending: list[bytes] = []
         for _ in range(self._queue.qsize()):
-            encoded = to_json(self._queue.get_nowait()()) + b"\n"
+            line = self._queue.get_nowait()
+            try:
+                encoded = to_json(line()) + b"\n"
+            except Exception:
+                # One exchange that cannot be written down must not end the recording of every later one.
+                self.failed += 1
+                log.exception("record_line_failed")
+                continue
             if self._file is None or (self._size and self._size + len(encoded) > self.max_bytes):
                 self._write(pending)
                 self._next_file()

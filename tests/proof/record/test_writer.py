@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from structlog.testing import capture_logs
+
 from proof.record import RecordWriter
 
 
@@ -33,3 +35,15 @@ def test_a_second_writer_in_the_same_directory_never_appends_to_a_file_of_the_fi
     with RecordWriter(tmp_path, max_bytes=2**20) as second:
         second.write(lambda: {"n": 2})
     assert [path.read_text() for path in sorted(tmp_path.glob("*.jsonl"))] == ['{"n":1}\n', '{"n":2}\n']
+
+
+def test_a_line_that_cannot_be_made_is_counted_and_the_next_ones_are_written(tmp_path: Path) -> None:
+    def broken() -> dict[str, object]:
+        raise ValueError("not data")
+
+    with capture_logs() as logs, RecordWriter(tmp_path, max_bytes=2**20) as writer:
+        writer.write(broken)
+        writer.write(lambda: {"n": 2})
+    assert (writer.failed, writer.written) == (1, 1)
+    assert [path.read_text() for path in tmp_path.glob("*.jsonl")] == ['{"n":2}\n']
+    assert [entry["event"] for entry in logs] == ["record_line_failed"]
