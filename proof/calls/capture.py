@@ -51,6 +51,9 @@ class Capture:
         pending = _Pending(method.name, method.arguments(args, kwargs))
         self._calls.append(pending)
         try:
+            if method.is_coroutine:
+                # Making the coroutine runs none of its code: only awaiting it needs its inner calls left alone.
+                return self._awaited(pending, method.function(*args, **kwargs))
             with unobserved():
                 result = method.function(*args, **kwargs)
         except Exception as exc:

@@ -40,6 +40,11 @@ class ObservedMethod:
             return None
 
     @functools.cached_property
+    def is_coroutine(self) -> bool:
+        """An `async def` method: calling it only makes the coroutine."""
+        return inspect.iscoroutinefunction(self.function)
+
+    @functools.cached_property
     def parameters(self) -> tuple[tuple[str, ...], dict[str, Any]] | None:
         """Parameter names in order and their defaults, when every parameter can be passed by name; else None."""
         if self.signature is None:

@@ -51,11 +51,8 @@ def exchange_line(exchange: Exchange, api: str, route: str, redact: Collection[s
 
 
 def _headers(headers: Iterable[tuple[bytes, bytes]], redact: Collection[str]) -> list[list[str]]:
-    pairs = []
-    for raw_name, raw_value in headers:
-        name = raw_name.decode("latin-1").lower()
-        pairs.append([name, REDACTED if name in redact else raw_value.decode("latin-1")])
-    return pairs
+    pairs = [(name.decode("latin-1").lower(), value) for name, value in headers]
+    return [[name, REDACTED if name in redact else value.decode("latin-1")] for name, value in pairs]
 
 
 def _events(body: bytes) -> dict[str, Any]:
