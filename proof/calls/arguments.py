@@ -86,9 +86,10 @@ class Arguments(Mapping[str, Any]):
         parameters = self._method.parameters
         if parameters is None:
             return None
-        names, defaults = parameters
+        names, positional, defaults = parameters
         args, kwargs = self._args, self._kwargs
-        if len(args) > len(names) or not kwargs.keys() <= set(names[len(args) :]):
+        if len(args) > positional or not kwargs.keys() <= set(names[len(args) :]):
+            # A call that fails to bind: `Signature.bind` says how.
             return None
         bound = dict(zip(names, args, strict=False))
         for name in names[len(args) :]:

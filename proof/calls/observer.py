@@ -45,16 +45,19 @@ class ObservedMethod:
         return inspect.iscoroutinefunction(self.function)
 
     @functools.cached_property
-    def parameters(self) -> tuple[tuple[str, ...], dict[str, Any]] | None:
-        """Parameter names in order and their defaults, when every parameter can be passed by name; else None."""
+    def parameters(self) -> tuple[tuple[str, ...], int, dict[str, Any]] | None:
+        """Parameter names in order, how many may be passed by position, and their defaults; None when the
+        signature has `*args`, `**kwargs` or positional-only parameters."""
         if self.signature is None:
             return None
-        named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
         parameters = self.signature.parameters.values()
-        if any(parameter.kind not in named for parameter in parameters):
+        kinds = [parameter.kind for parameter in parameters]
+        named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        if any(kind not in named for kind in kinds):
             return None
+        positional = kinds.count(inspect.Parameter.POSITIONAL_OR_KEYWORD)
         defaults = {p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}
-        return tuple(p.name for p in parameters), defaults
+        return tuple(p.name for p in parameters), positional, defaults
 
     def arguments(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Arguments:
         """The call's arguments, held as they are now and made plain data when first read."""
