@@ -2,9 +2,9 @@
 
 Starlette closes an upload's file once the response is sent, before a recording's line is
 written, so `UploadSnapshot.of` keeps a hold on the content when the call is made, without
-reading it on the event loop: the bytes of an upload still in memory (no copy when the
-buffer is exact), or a duplicate descriptor of one spooled to disk, read when the line is
-written. `upload_data` and `rebuilt_upload` are the recording format's two directions.
+reading a file on the event loop: the bytes of an upload still in memory (at most
+Starlette's 1 MB spool), or a duplicate descriptor of one spooled to disk, read when the
+line is written. `upload_data` and `rebuilt_upload` are the recording format's two directions.
 """
 
 from __future__ import annotations
