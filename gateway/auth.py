@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from gateway.authenticators import Authenticator, load_authenticator
 from gateway.bearer import Refusal, bearer_token, missing_scope, provider_failed, unknown_token
 from gateway.exceptions import AuthMismatchError
+from gateway.log_context import bind_to_request
 from gateway.requirements import Requirement, describe, differ
 from gateway.routes import GatewayRoute
 
@@ -47,7 +48,7 @@ class RouteGuard:
             if identity is None:
                 raise unknown_token()
             # On the request line even if refused below: who asked is what an audit needs.
-            structlog.contextvars.bind_contextvars(user=identity.user)
+            bind_to_request(user=identity.user)
             scope_needed = self.requirement.scope
             if scope_needed is not None and scope_needed not in identity.scopes:
                 raise missing_scope(scope_needed)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import os
 import time
 from typing import Any, cast
 
@@ -29,13 +28,16 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 from uvicorn.server import ServerState
 
+from gateway.log_context import LineFields, RequestContext
 from gateway.modes import GATEWAY
-from gateway.request_log import BACKEND_HEADERS, REQUEST_ID_HEADER, new_request_id, write_request_line
+from gateway.request_line import request_lines
+from gateway.request_log import BACKEND_HEADERS, REQUEST_ID_HEADER, new_request_id
 from gateway.settings import ServerSettings
 
 log = structlog.get_logger("gateway.http")
 
 _TOO_LARGE_STATUS = b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+_REFUSED_HEAD = LineFields(GATEWAY)
 _TOO_LARGE_BODY = json.dumps({"detail": "Request Header Fields Too Large"}, separators=(",", ":")).encode()
 # ": " and CRLF around every header line.
 _HEADER_LINE_OVERHEAD = 4
@@ -183,18 +185,7 @@ class GatewayHttpProtocol(HttpToolsProtocol):
         self.transport.write(_TOO_LARGE_STATUS + head + b"\r\n" + _TOO_LARGE_BODY)
         self.transport.close()
         # Neither the method nor the path of a refused head is trusted, or logged.
-        write_request_line(
-            method=None,
-            path=None,
-            reason=None,
-            status=431,
-            seconds=seconds,
-            pid=os.getpid(),
-            request_id=request_id,
-            api=None,
-            route=None,
-            backend=GATEWAY,
-        )
+        request_lines().write(RequestContext(request_id, _REFUSED_HEAD), None, None, 431, seconds, False)
 
 
 def http_protocol(settings: ServerSettings) -> type[asyncio.Protocol]:

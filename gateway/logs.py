@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import sys
 
 import structlog
 
 from gateway.colour import wants_colour
+from gateway.log_context import merge_request_context
+from gateway.request_line import JsonLines, RequestLines, StructlogLines, use_request_lines
 from gateway.settings import LogFormat
 
 
@@ -27,6 +30,7 @@ def configure_logging(log_format: LogFormat = "json") -> None:
         else structlog.dev.ConsoleRenderer(colors=wants_colour(sys.stdout))
     )
     shared: list[structlog.typing.Processor] = [
+        merge_request_context,
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -53,3 +57,14 @@ def configure_logging(log_format: LogFormat = "json") -> None:
     access = logging.getLogger("uvicorn.access")
     access.handlers = []
     access.propagate = False
+    use_request_lines(_request_lines(log_format))
+
+
+def _request_lines(log_format: LogFormat) -> RequestLines:
+    if log_format == "json":
+        try:
+            return JsonLines(sys.stdout.fileno())
+        except (AttributeError, io.UnsupportedOperation):
+            # A stand-in stdout (a test's capture) has no descriptor: the line goes through structlog.
+            pass
+    return StructlogLines()

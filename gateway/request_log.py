@@ -12,14 +12,15 @@ import os
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 import structlog
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.log_context import LineFields, RequestContext, enter_request, leave_request
 from gateway.modes import BACKENDS, GATEWAY, Backend, Mode
+from gateway.request_line import request_lines
 
 log = structlog.get_logger("gateway.request")
 
@@ -51,11 +52,38 @@ class Answer:
     done: Done | None = None
     mode: Mode | None = None
     """The route's mode in force (null when the gateway answers itself)."""
+    fields: LineFields = field(init=False, repr=False, compare=False)
+    """The request line's fields of this answer, made with it (once per route and flags snapshot)."""
+    backend_header: tuple[bytes, bytes] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fields", LineFields(self.backend, self.api, self.route, self.reason, self.mode))
+        object.__setattr__(self, "backend_header", BACKEND_HEADERS[self.backend])
 
 
-def new_request_id() -> str:
-    # 128 random bits, as a uuid4 has, at a fifth of uuid4's cost.
-    return os.urandom(16).hex()
+class _RequestIds:
+    """New request ids: 128 random bits each, as a uuid4 has, drawn from the OS a few hundred at a time."""
+
+    _BATCH = 4096
+
+    def __init__(self) -> None:
+        self._pool = b""
+        self._next = 0
+        # A forked child must not hand out the ids left in its parent's pool.
+        os.register_at_fork(after_in_child=self._drop_pool)
+
+    def _drop_pool(self) -> None:
+        self._pool, self._next = b"", 0
+
+    def new(self) -> str:
+        start = self._next
+        if start + 16 > len(self._pool):
+            self._pool, start = os.urandom(self._BATCH), 0
+        self._next = start + 16
+        return self._pool[start : start + 16].hex()
+
+
+new_request_id = _RequestIds().new
 
 
 def request_id(scope: Scope) -> str:
@@ -64,31 +92,6 @@ def request_id(scope: Scope) -> str:
         if name == _REQUEST_ID_HEADER:
             return str(value.decode("ascii")) if _SANE_REQUEST_ID.fullmatch(value) else new_request_id()
     return new_request_id()
-
-
-def write_request_line(
-    *,
-    method: str | None,
-    path: str | None,
-    reason: str | None,
-    status: int,
-    seconds: float,
-    pid: int,
-    disconnected: bool = False,
-    **context: Any,
-) -> None:
-    """The `request` log line; `context` names what the request's bound log context does not."""
-    log.info(
-        "request",
-        method=method,
-        path=path,
-        reason=reason,
-        status=status,
-        duration_ms=round(seconds * 1000, 3),
-        pid=pid,
-        disconnected=disconnected,
-        **context,
-    )
 
 
 class RequestLog:
@@ -101,19 +104,15 @@ class RequestLog:
     """
 
     def __init__(self) -> None:
-        self.pid = os.getpid()
         self.last_started = 0.0
         """When the latest request came in (`time.perf_counter()`): work off the clients' path waits for a lull."""
 
     async def serve(self, answer: Answer, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer with `answer.app`; an exception before the response starts becomes the unhandled-error 500."""
         started = self.last_started = time.perf_counter()
-        request = request_id(scope)
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(
-            request_id=request, api=answer.api, route=answer.route, backend=answer.backend
-        )
-        extra_headers = (BACKEND_HEADERS[answer.backend], (_REQUEST_ID_HEADER, request.encode("ascii")))
+        context = RequestContext(request_id(scope), answer.fields)
+        entered = enter_request(context)
+        extra_headers = (answer.backend_header, (_REQUEST_ID_HEADER, context.request_id.encode("ascii")))
         status = 0
         complete = disconnected = False
 
@@ -147,16 +146,8 @@ class RequestLog:
             status = status or 500
             if answer.done is not None:
                 answer.done(status, seconds)
-            write_request_line(
-                method=scope["method"],
-                path=scope["path"],
-                reason=answer.reason,
-                status=status,
-                seconds=seconds,
-                pid=self.pid,
-                disconnected=disconnected,
-                mode=answer.mode,
-            )
+            request_lines().write(context, scope["method"], scope["path"], status, seconds, disconnected)
+            leave_request(entered)
 
 
 class AnsweredByGateway:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import structlog
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from gateway.log_context import current_request
 from gateway.shadow_results import ShadowedRoute, ShadowResult, SkipReason
 from proof import DEFAULT_BODY_LIMIT, Exchange, Tap, diff, replayed
 
@@ -176,8 +177,9 @@ class ShadowedApp:
         self.sample, self.body_limit, self.keep = sample, body_limit, keep
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # The request log bound the request's id before any side runs.
-        request_id = str(structlog.contextvars.get_contextvars().get("request_id"))
+        # The request log entered the request before any side runs.
+        request = current_request()
+        request_id = str(request.request_id if request else None)
         if self.sample < 1.0 and random.random() >= self.sample:
             self.runner.skip(self.route, request_id, "sampled_out")
             await self.legacy(scope, receive, send)

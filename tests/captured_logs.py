@@ -8,6 +8,8 @@ from typing import Any
 
 import structlog
 
+from gateway.log_context import merge_request_context
+
 
 @contextmanager
 def captured_logs() -> Iterator[list[MutableMapping[str, Any]]]:
@@ -16,5 +18,7 @@ def captured_logs() -> Iterator[list[MutableMapping[str, Any]]]:
     Without `merge_contextvars` the captured entries lack every bound key, so a test could
     never see a request line that names the wrong API or backend.
     """
-    with structlog.testing.capture_logs(processors=[structlog.contextvars.merge_contextvars]) as logs:
+    with structlog.testing.capture_logs(
+        processors=[merge_request_context, structlog.contextvars.merge_contextvars]
+    ) as logs:
         yield logs

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import structlog
 
+from gateway.request_line import StructlogLines, use_request_lines
 from tests.postgres_server import PostgresServer, postgres_bin
 
 
@@ -22,6 +23,7 @@ def _reset_structlog() -> Iterator[None]:
     yield
     structlog.reset_defaults()
     structlog.contextvars.clear_contextvars()
+    use_request_lines(StructlogLines())
 
 
 @pytest.fixture(autouse=True)
