@@ -12,7 +12,7 @@ from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
+import msgspec
 import structlog
 
 from gateway.modes import Backend, Mode
@@ -34,7 +34,7 @@ class LineFields:
     def __post_init__(self) -> None:
         members = {"api": self.api, "route": self.route, "backend": self.backend}
         members |= {"reason": self.reason, "mode": self.mode}
-        object.__setattr__(self, "json", orjson.dumps(members)[1:-1] + b",")
+        object.__setattr__(self, "json", msgspec.json.encode(members)[1:-1] + b",")
 
 
 @dataclass(slots=True)

@@ -83,7 +83,7 @@ class GatewayMetrics:
             registry=self.registry,
             buckets=LATENCY_BUCKETS,
         )
-        self._children: dict[tuple[str, str, str, str, int], tuple[Callable[[float], None], ...]] = {}
+        self._children: dict[tuple[str, str, str, str], dict[int, tuple[Callable[[float], None], ...]]] = {}
         self.backend = Gauge(
             "gateway_route_backend",
             "1 for the backend in force for a route, 0 for the other.",
@@ -126,18 +126,29 @@ class GatewayMetrics:
 
     def observe(self, api: str, method: str, route: str, backend: str, status: int, seconds: float) -> None:
         """Count a request; every label must come from a bounded set (a route's method, or `method_label`)."""
-        labels = (api, method, route, backend, status // 100)
-        children = self._children.get(labels)
-        if children is None:
-            # `labels()` validates and locks on every call; a request pays one dict lookup instead.
-            text_labels = (*labels[:4], f"{status // 100}xx")
-            children = self._children[labels] = (
-                self.requests.labels(*text_labels).inc,
-                self.latency.labels(*text_labels).observe,
-            )
-        count, observe = children
-        count(1)
-        observe(seconds)
+        self.recorder(api, method, route, backend)(status, seconds)
+
+    def recorder(self, api: str, method: str, route: str, backend: str) -> Callable[[int, float], None]:
+        """`observe` with the first four labels bound, for the requests of one route and backend.
+
+        `labels()` validates and locks on every call: a request pays one small dict lookup instead.
+        """
+        key = (api, method, route, backend)
+        by_class = self._children.setdefault(key, {})
+
+        def record(status: int, seconds: float) -> None:
+            children = by_class.get(status // 100)
+            if children is None:
+                text_labels = (*key, f"{status // 100}xx")
+                children = by_class[status // 100] = (
+                    self.requests.labels(*text_labels).inc,
+                    self.latency.labels(*text_labels).observe,
+                )
+            count, observe = children
+            count(1)
+            observe(seconds)
+
+        return record
 
     def shadowed(self, api: str, method: str, route: str, result: str) -> None:
         labels = (api, method, route, result)

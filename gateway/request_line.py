@@ -2,8 +2,9 @@
 
 With JSON logs on a real file descriptor (what `gateway serve` runs with), the line skips
 structlog's processor chain: the route's fields were serialised when its answer was made,
-the per-request ones go through orjson, the timestamp reuses its date and time up to the
-second, and one `os.write` puts the line out. The keys and values are those of structlog's
+the per-request ones are a msgspec struct (the fastest of orjson and msgspec, dict or
+struct, measured), the timestamp reuses its date and time up to the second, and one
+`os.write` puts the line out. The keys and values are those of structlog's
 `JSONRenderer` line (a test pins that). Elsewhere, the console format and a test's captured
 logs included, the line goes through structlog like every other line.
 """
@@ -12,9 +13,9 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any, Protocol
+from typing import Protocol
 
-import orjson
+import msgspec
 import structlog
 
 from gateway.log_context import RequestContext
@@ -62,12 +63,26 @@ class UtcClock:
         self._prefix = ""
 
     def now(self) -> str:
-        now = time.time()
-        second = int(now)
+        second, micro = divmod(time.time_ns() // 1000, 1_000_000)
         if second != self._second:
             # Formatting a date costs more than the rest of the line: once a second is enough.
             self._second, self._prefix = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        return f"{self._prefix}.{int((now - second) * 1_000_000):06d}Z"
+        return f"{self._prefix}.{micro:06d}Z"
+
+
+class _PerRequest(msgspec.Struct, gc=False):
+    """The members of the request line that change with every request, in the order they are written."""
+
+    request_id: str
+    method: str | None
+    path: str | None
+    status: int
+    duration_ms: float
+    disconnected: bool
+    timestamp: str
+
+
+_encode = msgspec.json.Encoder().encode
 
 
 class JsonLines:
@@ -81,21 +96,16 @@ class JsonLines:
     def write(
         self, context: RequestContext, method: str | None, path: str | None, status: int, seconds: float, gone: bool
     ) -> None:
-        members: dict[str, Any] = {
-            "request_id": context.request_id,
-            "method": method,
-            "path": path,
-            "status": status,
-            "duration_ms": round(seconds * 1000, 3),
-            "disconnected": gone,
-        }
-        if context.bound:
-            members.update(context.bound)
-        members["timestamp"] = self._clock.now()
-        line = self._head + context.fields.json + orjson.dumps(members)[1:] + b"\n"
-        while line:
+        members = _PerRequest(
+            context.request_id, method, path, status, round(seconds * 1000, 3), gone, self._clock.now()
+        )
+        bound = _encode(context.bound)[1:-1] + b"," if context.bound else b""
+        line = self._head + context.fields.json + bound + _encode(members)[1:] + b"\n"
+        written = os.write(self.fd, line)
+        while written < len(line):
             # A blocking write is whole unless a signal interrupts it part-way.
-            line = line[os.write(self.fd, line) :]
+            line = line[written:]
+            written = os.write(self.fd, line)
 
 
 _in_force: RequestLines = StructlogLines()

@@ -125,11 +125,7 @@ class GatewayRuntime:
 
     def _recorder(self, route: GatewayRoute, side: Side) -> Done:
         """What a request of `route` answered by `side` adds to the metrics (which the status reads too)."""
-
-        def done(status: int, seconds: float) -> None:
-            self.metrics.observe(route.api, route.method, route.template, side, status, seconds)
-
-        return done
+        return self.metrics.recorder(route.api, route.method, route.template, side)
 
     def _shadowed(self, result: ShadowResult) -> None:
         """A shadowed request's end: its log line, the metric its route's counts are read from, a mismatch's diff."""

@@ -7,7 +7,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.metrics import GatewayMetrics, method_label
 from gateway.modes import GATEWAY
-from gateway.request_log import Answer, Done
+from gateway.request_log import Answer
 from gateway.routes import RouteMatch
 
 UNMATCHED = "(unmatched)"
@@ -37,11 +37,6 @@ class Unmatched:
         answer = self._answers.get((method, match.allowed))
         if answer is None:
             app = _method_not_allowed(match.allowed) if match.allowed else _not_found
-            answer = self._answers[(method, match.allowed)] = Answer(app, GATEWAY, done=self._recorder(method))
+            done = self.metrics.recorder("", method, UNMATCHED, GATEWAY)
+            answer = self._answers[(method, match.allowed)] = Answer(app, GATEWAY, done=done)
         return answer
-
-    def _recorder(self, method: str) -> Done:
-        def done(status: int, seconds: float) -> None:
-            self.metrics.observe("", method, UNMATCHED, GATEWAY, status, seconds)
-
-        return done
