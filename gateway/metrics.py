@@ -14,10 +14,11 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
+from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest, multiprocess
 
 from gateway.flags import FlagsSnapshot
 from gateway.modes import SIDES
+from gateway.request_metrics import LocalRequestMetrics, Record, SharedRequestMetrics
 from gateway.routes import GatewayRoute
 
 MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
@@ -69,21 +70,11 @@ class GatewayMetrics:
     def __init__(self) -> None:
         # A registry of its own, so several gateways in one process (tests) do not collide.
         self.registry = CollectorRegistry()
-        labels = ("api", "method", "route", "backend", "status_class")
-        self.requests = Counter(
-            "gateway_requests",
-            "Requests served, by route template, backend and status class.",
-            labels,
-            registry=self.registry,
+        # Chosen once: several workers share their values through files, one process counts in memory.
+        shared = MULTIPROCESS_DIRECTORY in os.environ
+        self._requests = (SharedRequestMetrics if shared else LocalRequestMetrics)(
+            self.registry, LATENCY_HISTOGRAM, LATENCY_BUCKETS
         )
-        self.latency = Histogram(
-            LATENCY_HISTOGRAM,
-            "Time to serve a request, a stream included.",
-            labels,
-            registry=self.registry,
-            buckets=LATENCY_BUCKETS,
-        )
-        self._children: dict[tuple[str, str, str, str], dict[int, tuple[Callable[[float], None], ...]]] = {}
         self.backend = Gauge(
             "gateway_route_backend",
             "1 for the backend in force for a route, 0 for the other.",
@@ -128,27 +119,9 @@ class GatewayMetrics:
         """Count a request; every label must come from a bounded set (a route's method, or `method_label`)."""
         self.recorder(api, method, route, backend)(status, seconds)
 
-    def recorder(self, api: str, method: str, route: str, backend: str) -> Callable[[int, float], None]:
-        """`observe` with the first four labels bound, for the requests of one route and backend.
-
-        `labels()` validates and locks on every call: a request pays one small dict lookup instead.
-        """
-        key = (api, method, route, backend)
-        by_class = self._children.setdefault(key, {})
-
-        def record(status: int, seconds: float) -> None:
-            children = by_class.get(status // 100)
-            if children is None:
-                text_labels = (*key, f"{status // 100}xx")
-                children = by_class[status // 100] = (
-                    self.requests.labels(*text_labels).inc,
-                    self.latency.labels(*text_labels).observe,
-                )
-            count, observe = children
-            count(1)
-            observe(seconds)
-
-        return record
+    def recorder(self, api: str, method: str, route: str, backend: str) -> Record:
+        """`observe` with the first four labels bound, for the requests of one route and backend."""
+        return self._requests.recorder(api, method, route, backend)
 
     def shadowed(self, api: str, method: str, route: str, result: str) -> None:
         labels = (api, method, route, result)
