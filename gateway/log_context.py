@@ -8,7 +8,7 @@ One `ContextVar.set` per request replaces clearing and binding four structlog va
 
 from __future__ import annotations
 
-from contextvars import ContextVar, Token
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,26 +46,18 @@ class RequestContext:
     bound: dict[str, Any] | None = None
 
 
-_current: ContextVar[RequestContext | None] = ContextVar("gateway_request", default=None)
+REQUEST: ContextVar[RequestContext | None] = ContextVar("gateway_request", default=None)
+"""The request the running task answers, if any: the request log sets it (and resets it) around each request."""
 
 
 def current_request() -> RequestContext | None:
     """The request the running task answers, if any."""
-    return _current.get()
-
-
-def enter_request(context: RequestContext) -> Token[RequestContext | None]:
-    """Make `context` the running task's request; `leave_request(token)` undoes it."""
-    return _current.set(context)
-
-
-def leave_request(token: Token[RequestContext | None]) -> None:
-    _current.reset(token)
+    return REQUEST.get()
 
 
 def bind_to_request(**fields: Any) -> None:
     """Add `fields` to the request line and to every line written for the rest of the request."""
-    context = _current.get()
+    context = REQUEST.get()
     if context is not None:
         context.bound = {**(context.bound or {}), **fields}
 
@@ -74,7 +66,7 @@ def merge_request_context(
     logger: structlog.typing.WrappedLogger, method: str, event: structlog.typing.EventDict
 ) -> structlog.typing.EventDict:
     """A structlog processor: the running request's id, API, route and backend (and its bound fields)."""
-    context = _current.get()
+    context = REQUEST.get()
     if context is None:
         return event
     fields = context.fields

@@ -18,7 +18,7 @@ import structlog
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.log_context import LineFields, RequestContext, enter_request, leave_request
+from gateway.log_context import REQUEST, LineFields, RequestContext
 from gateway.modes import BACKENDS, GATEWAY, Backend, Mode
 from gateway.request_line import request_lines
 
@@ -111,7 +111,7 @@ class RequestLog:
         """Answer with `answer.app`; an exception before the response starts becomes the unhandled-error 500."""
         started = self.last_started = time.perf_counter()
         context = RequestContext(request_id(scope), answer.fields)
-        entered = enter_request(context)
+        entered = REQUEST.set(context)
         extra_headers = (answer.backend_header, (_REQUEST_ID_HEADER, context.request_id.encode("ascii")))
         status = 0
         complete = disconnected = False
@@ -147,7 +147,7 @@ class RequestLog:
             if answer.done is not None:
                 answer.done(status, seconds)
             request_lines().write(context, scope["method"], scope["path"], status, seconds, disconnected)
-            leave_request(entered)
+            REQUEST.reset(entered)
 
 
 class AnsweredByGateway:

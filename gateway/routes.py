@@ -145,15 +145,24 @@ class _Pattern:
 
 
 class RouteIndex:
-    """Find the route of a method and decoded path in time independent of the number of routes."""
+    """Find the route of a method and decoded path in time independent of the number of routes.
 
-    def __init__(self, routes: Iterable[GatewayRoute]) -> None:
+    `seen` bounds the paths with parameters whose template is remembered: a path seen again
+    (the same model, file or batch) is one dict lookup, as a static path is, and allocates
+    nothing; when full, the remembered paths are dropped and learnt again.
+    """
+
+    def __init__(self, routes: Iterable[GatewayRoute], seen: int = 4096) -> None:
         static: dict[str, dict[str, GatewayRoute]] = {}
         patterns: dict[str, dict[str, GatewayRoute]] = {}
         for route in routes:
             target = patterns if "{" in route.template else static
             target.setdefault(route.template, {}).setdefault(route.method, route)
-        self._static = {template: _Template(by_method) for template, by_method in static.items()}
+        self._static: dict[str, _Template | None] = {
+            template: _Template(by_method) for template, by_method in static.items()
+        }
+        self._known = dict(self._static)
+        self._most_known = len(self._static) + seen
         self._by_prefix: dict[tuple[str, ...], list[_Pattern]] = {}
         for template, by_method in patterns.items():
             regex, _, _ = compile_path(template)
@@ -162,8 +171,17 @@ class RouteIndex:
 
     def match(self, method: str, path: str) -> RouteMatch:
         """The route, or else the methods the path allows (405), or neither (404); the path is matched once."""
-        template = self._static.get(path) or self._match_pattern(path)
+        try:
+            template = self._known[path]
+        except KeyError:
+            template = self._learn(path)
         return template.match(method) if template is not None else NOT_FOUND
+
+    def _learn(self, path: str) -> _Template | None:
+        if len(self._known) >= self._most_known:
+            self._known = dict(self._static)
+        template = self._known[path] = self._match_pattern(path)
+        return template
 
     def _match_pattern(self, path: str) -> _Template | None:
         segments = tuple(path.strip("/").split("/"))

@@ -71,3 +71,22 @@ def test_route_index_lookup_does_not_scan_unrelated_templates() -> None:
     assert max(len(group) for group in index._by_prefix.values()) <= 2
     match = index.match("GET", "/v1/api999/items/x")
     assert match.route is not None and match.route.api == "api999"
+
+
+def test_route_index_matches_the_same_once_it_has_forgotten_the_paths_it_saw() -> None:
+    index = RouteIndex(ROUTES, seen=2)
+    paths = ["/v1/models/a", "/v1/files/f-1", "/nowhere/at/all", "/v1/models/b/c", "/v1/files/f-1/content"]
+
+    first = [index.match("GET", path) for path in paths]
+    again = [index.match("GET", path) for path in reversed(paths)]
+
+    assert again == list(reversed(first))
+    assert [match.key for match in first] == [
+        "GET /v1/models/{model_id:path}",
+        "GET /v1/files/{file_id}",
+        None,
+        "GET /v1/models/{model_id:path}",
+        "GET /v1/files/{file_id}/content",
+    ]
+    # The static templates stay known whatever was forgotten.
+    assert index.match("GET", "/v1/models").key == "GET /v1/models"

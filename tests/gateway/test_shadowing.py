@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.log_context import LineFields, RequestContext, enter_request
+from gateway.log_context import REQUEST, LineFields, RequestContext
 from gateway.shadow_results import ShadowedRoute, ShadowResult
 from gateway.shadowing import ShadowedApp, ShadowJob, ShadowRunner
 from proof import Exchange, ExchangeRequest, ExchangeResponse
@@ -130,7 +130,7 @@ async def _shadowed(
 
     runner = ShadowRunner(results.append)
     app = ShadowedApp(legacy, migrated, ROUTE, runner, sample=sample, body_limit=body_limit)
-    enter_request(RequestContext("req-1", LineFields("legacy")))
+    REQUEST.set(RequestContext("req-1", LineFields("legacy")))
     async with runner.running():
         with suppress(RuntimeError):
             await app(dict(SCOPE), receive, send)
@@ -229,7 +229,7 @@ async def test_shadowed_app_skips_at_once_when_the_queue_is_full() -> None:
     async def send(message: Message) -> None:
         sent.append(message)
 
-    enter_request(RequestContext("late", LineFields("legacy")))
+    REQUEST.set(RequestContext("late", LineFields("legacy")))
     await app(dict(SCOPE), receive, send)
     assert sent[-1]["body"] == b'{"size":3}'
     assert [(r.request_id, r.reason) for r in results] == [("late", "queue_full")]
