@@ -1,22 +1,23 @@
 """The gateway as one ASGI app: its own routes in a small Starlette router, every other request dispatched.
 
 The router holds `/openapi.json`, `/docs`, `/_gateway/health` and, where the admin surface
-is placed on the main listener, the admin routes; its lifespan is the runtime's. uvicorn
-imports `create_app` in each worker.
+is placed on the main listener, the admin routes; the ASGI lifespan runs the runtime. One
+worker is built by `gateway serve` itself; with several, uvicorn imports `create_app` in each.
 """
 
 from __future__ import annotations
 
-import sys
+import traceback
+from collections.abc import Awaitable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 from starlette.routing import Router
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from gateway.dispatch import Dispatcher
 from gateway.docs import GatewayDocs
-from gateway.exceptions import ApiStartupError
+from gateway.exceptions import ApiStartupError, GatewayError
 from gateway.flags import FlagFile
 from gateway.flags_source import flags_source
 from gateway.loading import load_registry
@@ -28,7 +29,7 @@ from gateway.settings import ServerSettings
 
 
 class GatewayApp:
-    """Serve every API of `registry`, each route from the side the flags choose.
+    """Serve every API of `registry`, each route from the side the flags choose (an ASGI 3 app).
 
     `flags` is the flag file to follow (re-read while running), or fixed flags, e.g.
     ``FlagFile(default="migrated")`` to serve everything that has a router from it::
@@ -45,38 +46,49 @@ class GatewayApp:
         own_routes = (*self.docs.routes(), *self.runtime.admin.main)
         own = Router(
             routes=list(own_routes),
-            lifespan=lambda app: self.runtime.running(),
             # Only exact paths are the gateway's; `/docs/` is a path like any other.
             redirect_slashes=False,
         )
         self._own = AnsweredByGateway(own, self.runtime.request_log)
         self._own_paths = frozenset(route.path for route in own_routes)
+        self.start_failure: GatewayError | None = None
+        """Why the ASGI lifespan could not start (a bad flag file, routes --auth refuses), for `gateway serve`."""
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        """`running()` as the ASGI lifespan; a bad flag file or --auth fails the start-up with its message alone."""
+        await receive()
+        started = False
+        try:
+            async with self.runtime.running():
+                started = True
+                await send({"type": "lifespan.startup.complete"})
+                await receive()
+        except BaseException as exc:
+            failed = "lifespan.shutdown.failed" if started else "lifespan.startup.failed"
+            if not started and isinstance(exc, GatewayError) and not isinstance(exc, ApiStartupError):
+                self.start_failure = exc
+                await send({"type": failed, "message": str(exc)})
+                return
+            # An API that cannot start is named by its `apis_not_started` line: one that says why in full
+            # (ApiStartupError) needs no traceback after it; anything else keeps it, as Starlette's lifespan does.
+            stated = not started and isinstance(exc, ApiStartupError)
+            await send({"type": failed, "message": "" if stated else traceback.format_exc()})
+            raise
+        await send({"type": "lifespan.shutdown.complete"})
 
     def running(self) -> AbstractAsyncContextManager[None]:
         """Start every API, load the flags and follow the file until the block ends (the ASGI lifespan)."""
         return self.runtime.running()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # One set lookup keeps the API requests out of the router, which would also take over
-        # `scope["router"]` from the apps behind it.
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # The awaitable of what answers, not a coroutine of our own: one frame less per request (uvicorn
+        # takes such an app for ASGI 2 unless told interface="asgi3"). One set lookup keeps the API
+        # requests out of the router, which would also take over `scope["router"]` from the apps behind it.
         if scope["type"] == "http" and scope["path"] not in self._own_paths:
-            await self.dispatcher(scope, receive, send)
-        elif scope["type"] == "lifespan":
-            await self._own(scope, receive, _without_traceback_after_a_stated_cause(send))
-        else:
-            await self._own(scope, receive, send)
-
-
-def _without_traceback_after_a_stated_cause(send: Send) -> Send:
-    """`send`, with no traceback in a failed start-up's message when an `ApiStartupError` stated the cause."""
-
-    async def sending(message: Message) -> None:
-        # Starlette sends this while handling the exception, so that is the one `sys.exception()` gives.
-        if message["type"] == "lifespan.startup.failed" and isinstance(sys.exception(), ApiStartupError):
-            message = {**message, "message": ""}
-        await send(message)
-
-    return sending
+            return self.dispatcher(scope, receive, send)
+        if scope["type"] == "lifespan":
+            return self._lifespan(receive, send)
+        return self._own(scope, receive, send)
 
 
 def create_app() -> GatewayApp:

@@ -54,18 +54,30 @@ def _bind_error(exc: OSError, host: str, port_setting: str) -> SettingError:
     return SettingError("host", f"cannot listen there ({exc.strerror})")
 
 
+class _AnnouncedServer(uvicorn.Server):
+    """uvicorn's server, saying `listening` once the app has started and connections are accepted."""
+
+    def __init__(self, config: uvicorn.Config, url: str) -> None:
+        super().__init__(config)
+        self.url = url
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        log.info("listening", url=self.url, workers=1)
+
+
 def serve_on(config: uvicorn.Config, listener: socket.socket) -> None:
     """Run uvicorn's server on `listener` until a signal stops it, as `uvicorn.run` does on its own socket."""
     host, port = listener.getsockname()[:2]
     url = f"http://[{host}]:{port}" if listener.family == socket.AF_INET6 else f"http://{host}:{port}"
-    log.info("listening", url=url, workers=config.workers)
     # A server stopped by SIGINT raises it again once stopped; the stop is what the person asked for.
     with suppress(KeyboardInterrupt):
         if config.workers > 1:
+            log.info("listening", url=url, workers=config.workers)
             Multiprocess(config, sockets=[listener]).run()
         else:
             try:
-                uvicorn.Server(config).run(sockets=[listener])
+                _AnnouncedServer(config, url).run(sockets=[listener])
             except SystemExit as exc:
                 if exc.code != STARTUP_FAILURE:
                     raise

@@ -1,4 +1,9 @@
-"""`gateway serve`: check what can be checked without starting an API, then hand the socket to uvicorn."""
+"""`gateway serve`: bind the port, check the settings, then hand the socket to uvicorn.
+
+One worker (the default) is served in this process and starts once: its start-up builds
+every API's apps and checks the flags and --auth against them. With several workers the
+flags and --auth are checked here first, over apps built on placeholders.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from gateway.app import GatewayApp
 from gateway.cli.common import (
     ApisOption,
     FlagsOption,
@@ -22,13 +28,14 @@ from gateway.cli.common import (
     load_snapshot,
     reported,
 )
-from gateway.exceptions import SettingError
+from gateway.exceptions import ApisNotStartedError, SettingError
 from gateway.http_protocol import http_protocol
 from gateway.lifecycle import prepare_data_dir
 from gateway.listener import bind_listener, serve_on
+from gateway.loading import load_registry
 from gateway.logs import configure_logging
 from gateway.metrics import shared_across_workers
-from gateway.settings import AdminMode, LogFormat, setting_error_message
+from gateway.settings import AdminMode, LogFormat, ServerSettings, setting_error_message
 
 
 def serve(
@@ -223,18 +230,15 @@ def serve(
             prepare_data_dir(settings.data_dir)
         except SettingError as exc:
             raise fail(setting_error_message(exc, settings, command_line)) from exc
-        # Checked here, once, so bad flags or --auth exit 2 before a worker starts an API.
-        routes = load_routes(settings)
-        load_snapshot(settings, routes)
-        check_auth(settings, routes)
-        # Every worker process builds its app from these, through gateway.app:create_app.
-        for name, value in settings.model_dump(exclude_none=True).items():
-            # pydantic-settings reads a list from the environment as JSON.
-            os.environ[f"GATEWAY_{name.upper()}"] = json.dumps(value) if isinstance(value, list) else str(value)
         configure_logging(settings.log_format)
+        app: GatewayApp | None = None
+        if settings.workers == 1:
+            app = _one_worker_app(settings)
+        else:
+            _prepare_workers(settings)
         config = uvicorn.Config(
-            "gateway.app:create_app",
-            factory=True,
+            app or "gateway.app:create_app",
+            factory=app is None,
             host=settings.host,
             port=settings.port,
             workers=settings.workers,
@@ -245,4 +249,31 @@ def serve(
         )
         stack.enter_context(shared_across_workers(settings.workers))
         with reported():
-            serve_on(config, listener)
+            try:
+                serve_on(config, listener)
+            except ApisNotStartedError:
+                if app is not None and app.start_failure is not None:
+                    # A bad flag file or --auth, found by the one start-up: said as any bad input is.
+                    raise app.start_failure from None
+                raise
+
+
+def _one_worker_app(settings: ServerSettings) -> GatewayApp:
+    """The app of a single worker, served in this process: its own start-up checks the flags and --auth,
+    over the apps it builds once."""
+    with reported():
+        return GatewayApp(load_registry(settings.apis), settings, flags=settings.flags)
+
+
+def _prepare_workers(settings: ServerSettings) -> None:
+    """Check the flags and --auth here, once, so they exit 2 before any of several workers starts an API.
+
+    The routes come from apps built over placeholders; each worker then builds its own, from
+    the settings it reads from the environment (`gateway.app:create_app`).
+    """
+    routes = load_routes(settings)
+    load_snapshot(settings, routes)
+    check_auth(settings, routes)
+    for name, value in settings.model_dump(exclude_none=True).items():
+        # pydantic-settings reads a list from the environment as JSON.
+        os.environ[f"GATEWAY_{name.upper()}"] = json.dumps(value) if isinstance(value, list) else str(value)

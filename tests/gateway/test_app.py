@@ -44,11 +44,12 @@ async def test_lifespan_starts_the_runtime_and_drains_it_on_shutdown(tmp_path: P
 
 
 @pytest.mark.anyio
-async def test_lifespan_reports_a_failed_start(tmp_path: Path) -> None:
+async def test_lifespan_reports_a_failed_start_with_its_message_and_keeps_the_error(tmp_path: Path) -> None:
     (tmp_path / "a-file").write_text("x")
     app = GatewayApp(apis.registry, ServerSettings(data_dir=tmp_path / "a-file"), flags=FlagFile())
-    with pytest.raises(Exception, match="not a directory"):
-        await _lifespan(app, "lifespan.startup")
+    assert await _lifespan(app, "lifespan.startup") == ["lifespan.startup.failed"]
+    # `gateway serve` says it as any bad input: one line, exit status 2.
+    assert "not a directory" in str(app.start_failure)
 
 
 @pytest.fixture
@@ -102,6 +103,8 @@ async def test_a_start_up_failure_stated_in_full_is_reported_without_a_traceback
 
     assert failed["message"] == ""
     assert [(line["event"], line["error"]) for line in logs] == [("apis_not_started", str(error))]
+    # Not a bad flag file: `gateway serve` says the APIs did not start and points at the line.
+    assert app.start_failure is None
 
 
 @pytest.mark.anyio
@@ -110,5 +113,6 @@ async def test_an_unexpected_start_up_failure_keeps_its_traceback(tmp_path: Path
 
     failed = await _startup_failure(app)
 
+    # Failed, not merely raised: uvicorn's default lifespan "auto" would otherwise serve without the APIs.
     assert failed["message"].startswith("Traceback (most recent call last):")
     assert "RuntimeError: a bug" in failed["message"]
