@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench bench-readme clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,9 +20,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q --cov
 
-# Benchmarks (a few minutes; not part of `make test`): a table of figures against targets and bench/results/latest.json.
+# Benchmarks (a few minutes; not part of `make test`): a table of figures against targets and
+# bench/results/latest.json (ignored by git); `make bench-readme` then puts that run's table in README.md.
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+bench-readme: $(STAMP)
+	$(BIN)/python -m bench.readme_table
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

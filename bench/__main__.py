@@ -16,7 +16,18 @@ import time
 
 import uvloop
 
-from bench import flags, inprocess, log_cost, network, recording, request_path_fs, shadow, startup, verify_corpus
+from bench import (
+    flags,
+    inprocess,
+    log_cost,
+    mixed_mode,
+    network,
+    recording,
+    request_path_fs,
+    shadow,
+    startup,
+    verify_corpus,
+)
 from bench.loadgen import tool_name, wrk_path
 from bench.quiet_logs import DESCRIPTION as QUIET_LOGS, drop_info_logs
 from bench.report import RESULTS_PATH, Row, summary, table, write_json
@@ -28,6 +39,7 @@ SECTIONS = ("inprocess", "network", "flags", "startup", "shadow", "recording", "
 def _inprocess(rounds: int) -> list[Row]:
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         rows = runner.run(inprocess.run(rounds))
+        rows += runner.run(mixed_mode.run(rounds))
     return rows + log_cost.run(rounds)
 
 

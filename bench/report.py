@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 RESULTS_PATH = Path(__file__).parent / "results" / "latest.json"
+"""Ignored by git: a run leaves the work tree clean (`python -m bench.readme_table` publishes one)."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ def write_json(rows: Iterable[Row], notes: Iterable[str], path: Path = RESULTS_P
         },
         **meta,
         "summary": summary(rows),
+        "table": table(rows),
         "notes": list(notes),
         "results": [
             {

@@ -56,8 +56,13 @@ def gateway_command(port: int, flags: Path, data_dir: Path, apis: str = "apis") 
     ]
 
 
-def bare_command(port: int) -> list[str]:
-    # uvicorn's defaults pick uvloop and httptools, as `gateway serve` does; no access log on either.
+def bare_command(port: int, access_log: bool = False) -> list[str]:
+    """uvicorn serving the API's own app; its defaults pick uvloop and httptools, as `gateway serve` does.
+
+    With `access_log`, uvicorn writes its access line per request (to stdout, /dev/null here),
+    as a server in production would: the gateway's own request line is its counterpart.
+    """
+    logging = ["--access-log", "--log-level", "info"] if access_log else ["--no-access-log", "--log-level", "warning"]
     return [
         sys.executable,
         "-m",
@@ -68,9 +73,7 @@ def bare_command(port: int) -> list[str]:
         "127.0.0.1",
         "--port",
         str(port),
-        "--no-access-log",
-        "--log-level",
-        "warning",
+        *logging,
     ]
 
 

@@ -18,6 +18,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated, Any, Protocol, cast
 
 from fastapi import Depends, FastAPI
+from fastapi.routing import APIRoute
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -25,6 +26,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from gateway import ApiContext, ApiRegistry, __version__
+from gateway.flags import FlagFile
 from gateway.registry import AppFactory
 from http_conventions import ConventionRouter, create_conventional_app, create_router_app, implementation
 from http_conventions.routing import standard_responses
@@ -54,14 +56,14 @@ def route_template(api: str, route: int) -> str:
 
 def last_route_path(total_routes: int, item_id: str = "item-1") -> str:
     """The concrete path of the last-registered route of a registry of `total_routes`."""
-    apis, routes = _shape(total_routes)
-    return route_template(api_name(apis - 1), routes - 1).replace("{item_id}", item_id)
+    sizes = api_sizes(total_routes)
+    return route_template(api_name(len(sizes) - 1), sizes[-1] - 1).replace("{item_id}", item_id)
 
 
-def _shape(total_routes: int) -> tuple[int, int]:
-    per_api = min(ROUTES_PER_API, total_routes)
-    assert total_routes % per_api == 0, "total routes must be a multiple of the routes per API"
-    return total_routes // per_api, per_api
+def api_sizes(total_routes: int) -> list[int]:
+    """The routes of each API: `ROUTES_PER_API` each, the last one smaller when they do not divide."""
+    whole, rest = divmod(total_routes, ROUTES_PER_API)
+    return [ROUTES_PER_API] * whole + ([rest] if rest else [])
 
 
 def _protocol_method(route: int) -> Callable[..., Any]:
@@ -146,10 +148,9 @@ def _migrated_factory(api: str, routes: int) -> AppFactory:
 
 
 def synthetic_registry(total_routes: int) -> ApiRegistry:
-    """APIs of `ROUTES_PER_API` routes each (one smaller API below that), `total_routes` in all."""
-    apis, routes = _shape(total_routes)
+    """APIs of `ROUTES_PER_API` routes each (the last one smaller when needed), `total_routes` in all."""
     registry = ApiRegistry()
-    for index in range(apis):
+    for index, routes in enumerate(api_sizes(total_routes)):
         api = api_name(index)
         registry.register_api(
             api,
@@ -162,12 +163,31 @@ def synthetic_registry(total_routes: int) -> ApiRegistry:
 
 def monolithic_app(total_routes: int, max_body_size: int | None = None) -> FastAPI:
     """One FastAPI app that includes every synthetic router: what a server without the gateway runs."""
-    apis, routes = _shape(total_routes)
     app = create_conventional_app(title="monolith", version=__version__, max_body_size=max_body_size)
-    for index in range(apis):
+    for index, routes in enumerate(api_sizes(total_routes)):
         app.include_router(synthetic_router(api_name(index), routes))
     app.state.implementation = SyntheticImplementation()
     return app
+
+
+def mixed_mode_app(total_routes: int) -> FastAPI:
+    """The reference server's mixed mode: ONE FastAPI app holding the router of every migrated API (the even
+    ones) and the adapter routes of every other, each over its own implementation, in registration order."""
+    app = create_conventional_app(title="mixed mode", version=__version__)
+    for index, routes in enumerate(api_sizes(total_routes)):
+        api = api_name(index)
+        if index % 2 == 0:
+            app.include_router(synthetic_router(api, routes))
+        else:
+            legacy = create_legacy_app(synthetic_protocol(api, routes), synthetic_implementation_class(api, routes)())
+            app.router.routes.extend(route for route in legacy.routes if isinstance(route, APIRoute))
+    app.state.implementation = SyntheticImplementation()
+    return app
+
+
+def mixed_mode_flags(total_routes: int) -> FlagFile:
+    """The flags that serve `synthetic_registry(total_routes)` as `mixed_mode_app` does: even APIs migrated."""
+    return FlagFile(apis={api_name(index): "migrated" for index in range(0, len(api_sizes(total_routes)), 2)})
 
 
 registry_10 = synthetic_registry(10)
