@@ -2,7 +2,9 @@
 
 structlog caches a configured logger on first use, so the line's cost is measured in a
 process of its own: `gateway.logs.configure_logging("json")` exactly as `gateway serve`
-calls it, with stdout sent to /dev/null by the parent.
+calls it, with stdout sent to /dev/null by the parent. There the line's own cost is also
+measured directly: the gateway in front of the raw app with the JSON line and with the
+line dropped, alternately.
 
     python -m bench.log_cost RESULT.json     # stdout: the log lines (send it to /dev/null)
 """
@@ -14,29 +16,67 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
 import uvloop
+from starlette.types import ASGIApp
 
-from bench.inprocess import dispatcher_rows, example_api_rows
+from bench.asgi_calls import time_calls
+from bench.inprocess import RAW_REQUEST, calls_per_round, dispatcher_rows, example_api_rows, running_gateway
+from bench.quiet_logs import DroppedLines
 from bench.report import Row, Target
-from bench.rounds import ROUNDS
+from bench.rounds import ROUNDS, alternate_async, median, paired_differences
 from bench.servers import REPO, environment
+from bench.synthetic_apis import raw_registry
+from gateway.request_line import RequestLines, request_lines, use_request_lines
 
 SECTION = "in-process, JSON log on"
+LINE_COST = "the request line's own cost"
 TARGETS = {
+    LINE_COST: Target("<=", 2.0, " µs"),
     "dispatcher's own cost": Target("<=", 5.0, " µs"),
     "gateway → migrated vs bare FastAPI (req/s)": Target(">=", 0.95, "×"),
 }
 """The figures repeated with the request line on, and what each must meet with it."""
 
 
+async def _line_cost(data_dir: Path, rounds: int) -> Row:
+    """The gateway in front of the raw app with the JSON line, minus the same with the line dropped."""
+    json_lines = request_lines()
+
+    def measure(lines: RequestLines, app: ASGIApp, count: int) -> Callable[[], Awaitable[float]]:
+        async def run() -> float:
+            use_request_lines(lines)
+            return await time_calls(app, RAW_REQUEST, count)
+
+        return run
+
+    async with running_gateway(raw_registry(), "migrated", data_dir) as gateway:
+        count = await calls_per_round(gateway, RAW_REQUEST)
+        samples = await alternate_async(
+            {"json": measure(json_lines, gateway, count), "dropped": measure(DroppedLines(), gateway, count)}, rounds
+        )
+    use_request_lines(json_lines)
+    own = paired_differences(samples["json"], samples["dropped"])
+    return Row(
+        SECTION,
+        LINE_COST,
+        median(own),
+        " µs",
+        detail=f"gateway → raw app {median(samples['json']):.2f} µs with the JSON line (to /dev/null), "
+        f"{median(samples['dropped']):.2f} µs with it dropped",
+        data={"samples_us": samples, "per_round": own},
+    )
+
+
 async def _measure(rounds: int) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="bench-logcost-") as scratch:
         root = Path(scratch)
+        line = await _line_cost(root / "line", rounds)
         rows = [*await dispatcher_rows(root / "raw", rounds), *await example_api_rows(root / "example", rounds)]
-    return [replace(row, section=SECTION, target=None) for row in rows if row.name in TARGETS]
+    return [line, *(replace(row, section=SECTION, target=None) for row in rows if row.name in TARGETS)]
 
 
 def run(rounds: int = ROUNDS) -> list[Row]:

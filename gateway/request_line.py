@@ -63,11 +63,13 @@ class UtcClock:
         self._prefix = ""
 
     def now(self) -> str:
-        second, micro = divmod(time.time_ns() // 1000, 1_000_000)
+        micros = time.time_ns() // 1000
+        second = micros // 1_000_000
         if second != self._second:
             # Formatting a date costs more than the rest of the line: once a second is enough.
-            self._second, self._prefix = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        return f"{self._prefix}.{micro:06d}Z"
+            self._second, self._prefix = second, time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(second))
+        # The last six digits of the microseconds since the epoch: this second's, zero-padded.
+        return f"{self._prefix}{str(micros)[-6:]}Z"
 
 
 class _PerRequest(msgspec.Struct, gc=False):
@@ -100,7 +102,7 @@ class JsonLines:
             context.request_id, method, path, status, round(seconds * 1000, 3), gone, self._clock.now()
         )
         bound = _encode(context.bound)[1:-1] + b"," if context.bound else b""
-        line = self._head + context.fields.json + bound + _encode(members)[1:] + b"\n"
+        line = b"".join((self._head, context.fields.json, bound, _encode(members)[1:], b"\n"))
         written = os.write(self.fd, line)
         while written < len(line):
             # A blocking write is whole unless a signal interrupts it part-way.
