@@ -63,10 +63,12 @@ RUNNERS = {
 def notes() -> list[str]:
     lines = [
         "Each figure is the median of {rounds} alternating rounds; a ratio is the median of the per-round ratios.",
-        f"In-process: ASGI calls with a uvicorn-like scope on uvloop; {QUIET_LOGS}. "
-        "The 'JSON log on' rows repeat two figures with `gateway.logs.configure_logging('json')` writing to /dev/null.",
+        f"In-process: ASGI calls with a uvicorn-like scope on uvloop, timed in CPU time; {QUIET_LOGS}. "
+        "The 'JSON log on' rows come from a child process with `gateway.logs.configure_logging('json')` writing "
+        "to /dev/null: the line's own cost, and two figures repeated.",
         "Network: `gateway serve --workers 1` (JSON request lines to /dev/null) vs uvicorn serving the API's own "
-        f"FastAPI app (bench/bare_app.py), both uvloop + httptools; load: {tool_name()}.",
+        "FastAPI app (bench/bare_app.py) with its access log off and on (to /dev/null), all uvloop + httptools; "
+        f"load: {tool_name()}.",
     ]
     if wrk_path() is None:
         lines.append(
