@@ -151,12 +151,16 @@ class _Pattern:
         return compile_path(self.path)[0]
 
 
+_REMEMBERED_PATH_LENGTH = 256
+
+
 class RouteIndex:
     """Find the route of a method and decoded path in time independent of the number of routes.
 
     `seen` bounds the paths with parameters whose template is remembered: a path seen again
     (the same model, file or batch) is one dict lookup, as a static path is, and allocates
-    nothing; when full, the remembered paths are dropped and learnt again.
+    nothing; when full, the remembered paths are dropped and learnt again. Paths longer than
+    256 characters are matched every time.
     """
 
     def __init__(self, routes: Iterable[GatewayRoute], seen: int = 4096) -> None:
@@ -184,9 +188,12 @@ class RouteIndex:
         return template.match(method) if template is not None else NOT_FOUND
 
     def _learn(self, path: str) -> _Template | None:
-        if len(self._known) >= self._most_known:
-            self._known = dict(self._static)
-        template = self._known[path] = self._match_pattern(path)
+        template = self._match_pattern(path)
+        # Short paths only, so that what is remembered stays within about a megabyte whatever clients send.
+        if len(path) <= _REMEMBERED_PATH_LENGTH:
+            if len(self._known) >= self._most_known:
+                self._known = dict(self._static)
+            self._known[path] = template
         return template
 
     def _match_pattern(self, path: str) -> _Template | None:

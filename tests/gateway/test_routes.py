@@ -90,3 +90,11 @@ def test_route_index_matches_the_same_once_it_has_forgotten_the_paths_it_saw() -
     ]
     # The static templates stay known whatever was forgotten.
     assert index.match("GET", "/v1/models").key == "GET /v1/models"
+
+
+def test_route_index_matches_a_long_path_it_does_not_remember_every_time() -> None:
+    index = RouteIndex(ROUTES)
+    path = "/v1/models/" + "x" * 5000
+
+    assert [index.match("GET", path).key for _ in range(2)] == ["GET /v1/models/{model_id:path}"] * 2
+    assert index.match("PUT", path).allowed == frozenset({"GET", "DELETE"})
