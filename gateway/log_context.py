@@ -8,11 +8,11 @@ One `ContextVar.set` per request replaces clearing and binding four structlog va
 
 from __future__ import annotations
 
+import json
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-import msgspec
 import structlog
 
 from gateway.modes import Backend, Mode
@@ -29,12 +29,12 @@ class LineFields:
     reason: str | None = None
     mode: Mode | None = None
     json: bytes = field(init=False, repr=False, compare=False)
-    """The fields as JSON object members, each followed by a comma: spliced into the request line."""
+    """The fields as JSON object members, each followed by ", ": spliced into the request line."""
 
     def __post_init__(self) -> None:
         members = {"api": self.api, "route": self.route, "backend": self.backend}
         members |= {"reason": self.reason, "mode": self.mode}
-        object.__setattr__(self, "json", msgspec.json.encode(members)[1:-1] + b",")
+        object.__setattr__(self, "json", json.dumps(members)[1:-1].encode() + b", ")
 
 
 @dataclass(slots=True)

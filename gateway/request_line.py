@@ -2,15 +2,17 @@
 
 With JSON logs on a real file descriptor (what `gateway serve` runs with), the line skips
 structlog's processor chain: the route's fields were serialised when its answer was made,
-the per-request ones are a msgspec struct (the fastest of orjson and msgspec, dict or
-struct, measured), the timestamp reuses its date and time up to the second, and one
-`os.write` puts the line out. The keys and values are those of structlog's
-`JSONRenderer` line (a test pins that). Elsewhere, the console format and a test's captured
-logs included, the line goes through structlog like every other line.
+the strings a client chose are quoted by msgspec (measured against orjson and json.dumps)
+into a fixed template, the timestamp reuses its date and time up to the second, and one
+`os.write` puts the line out. The keys, values and separators are those of structlog's
+`JSONRenderer` line (a test pins that); non-ASCII characters are written as UTF-8.
+Elsewhere, the console format and a test's captured logs included, the line goes through
+structlog like every other line.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from typing import Protocol
@@ -72,19 +74,13 @@ class UtcClock:
         return f"{self._prefix}{str(micros)[-6:]}Z"
 
 
-class _PerRequest(msgspec.Struct, gc=False):
-    """The members of the request line that change with every request, in the order they are written."""
-
-    request_id: str
-    method: str | None
-    path: str | None
-    status: int
-    duration_ms: float
-    disconnected: bool
-    timestamp: str
-
-
 _encode = msgspec.json.Encoder().encode
+# structlog's JSONRenderer writes json.dumps's ", " and ": ", which people grep for (`"event": "request"`).
+_PER_REQUEST = (
+    b'"request_id": %b, "method": %b, "path": %b, "status": %d, "duration_ms": %b, "disconnected": %b, '
+    b'"timestamp": "%b"}\n'
+)
+_BOOLEANS = (b"false", b"true")
 
 
 class JsonLines:
@@ -92,22 +88,32 @@ class JsonLines:
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
-        self._head = b'{"event":"request","level":"info","pid":%d,' % os.getpid()
+        self._head = b'{"event": "request", "level": "info", "pid": %d, ' % os.getpid()
         self._clock = UtcClock()
 
     def write(
         self, context: RequestContext, method: str | None, path: str | None, status: int, seconds: float, gone: bool
     ) -> None:
-        members = _PerRequest(
-            context.request_id, method, path, status, round(seconds * 1000, 3), gone, self._clock.now()
+        # msgspec quotes and escapes the strings a client chose (request id, method, path) and writes the float.
+        members = _PER_REQUEST % (
+            _encode(context.request_id),
+            _encode(method),
+            _encode(path),
+            status,
+            _encode(round(seconds * 1000, 3)),
+            _BOOLEANS[gone],
+            self._clock.now().encode(),
         )
-        bound = _encode(context.bound)[1:-1] + b"," if context.bound else b""
-        line = b"".join((self._head, context.fields.json, bound, _encode(members)[1:], b"\n"))
+        line = self._head + context.fields.json + _bound(context) + members
         written = os.write(self.fd, line)
         while written < len(line):
             # A blocking write is whole unless a signal interrupts it part-way.
             line = line[written:]
             written = os.write(self.fd, line)
+
+
+def _bound(context: RequestContext) -> bytes:
+    return json.dumps(context.bound)[1:-1].encode() + b", " if context.bound else b""
 
 
 _in_force: RequestLines = StructlogLines()
