@@ -239,8 +239,6 @@ def serve(
         config = uvicorn.Config(
             app or "gateway.app:create_app",
             factory=app is None,
-            # GatewayApp's `__call__` returns the answer's awaitable, which uvicorn would take for ASGI 2.
-            interface="asgi3",
             host=settings.host,
             port=settings.port,
             workers=settings.workers,
