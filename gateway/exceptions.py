@@ -11,7 +11,8 @@ GatewayError
 ├── AuthConfigError       --auth names no usable tokens file or provider (file and key)
 ├── AuthDeclarationError  a route declares a security requirement the gateway cannot enforce
 ├── AuthMismatchError     with --auth on, a route's two sides require different things
-└── ContractInputError    gateway diff was given a document or ignore file it cannot read
+├── ContractInputError    gateway diff was given a document or ignore file it cannot read
+└── ScaffoldError         gateway scaffold cannot write an API's router (the method and parameter at fault)
 """
 
 from __future__ import annotations
@@ -127,3 +128,7 @@ class AuthMismatchError(GatewayError):
 
 class ContractInputError(GatewayError):
     """`gateway diff` cannot read a document or an ignore file; the message names the file and the place."""
+
+
+class ScaffoldError(GatewayError):
+    """`gateway scaffold` cannot write a router for the API; the message names the method, parameter or file."""

@@ -16,17 +16,25 @@ from legacy_adapter.endpoint import create_endpoint
 from legacy_adapter.openapi import document_from_docstrings
 from legacy_adapter.protocols import Nested, Protocols, declared_routes, implementation_method
 
+DECLARED_ROUTES = "declared_routes"
+"""The `app.state` attribute holding the routes a legacy app serves, for tools that read them."""
 
-def _may_stream(method: Any) -> bool:
-    # The same arguments `is_streaming_call` reads when the route is called.
+
+def stream_argument(method: Any) -> str | None:
+    """The argument that switches a call to a stream: ``stream``, ``params`` (its `stream` field), or none.
+
+    The same arguments `is_streaming_call` reads when the route is called.
+    """
     hints = typing.get_type_hints(method)
+    if "stream" in hints:
+        return "stream"
     params = hints.get("params")
-    return "stream" in hints or (
-        isinstance(params, type) and issubclass(params, BaseModel) and "stream" in params.model_fields
-    )
+    if isinstance(params, type) and issubclass(params, BaseModel) and "stream" in params.model_fields:
+        return "params"
+    return None
 
 
-def _documented(method: Any, route: WebRoute) -> dict[str, Any]:
+def documented(method: Any, route: WebRoute) -> dict[str, Any]:
     """What the route serves, for its OpenAPI operation: the document must say what clients get."""
     returned = typing.get_type_hints(method).get("return")
     if returned is type(None) and route.method == "DELETE":
@@ -34,7 +42,9 @@ def _documented(method: Any, route: WebRoute) -> dict[str, Any]:
     if isinstance(returned, type) and issubclass(returned, Response):
         # The implementation builds the response itself: its media type is its own, not JSON.
         return {"response_class": returned}
-    streamed: dict[int | str, Any] | None = {200: {"content": {SSE_MEDIA_TYPE: {}}}} if _may_stream(method) else None
+    streamed: dict[int | str, Any] | None = (
+        {200: {"content": {SSE_MEDIA_TYPE: {}}}} if stream_argument(method) else None
+    )
     responses = documented_responses(returned, streamed)
     return {"responses": responses} if responses else {}
 
@@ -72,6 +82,7 @@ def create_legacy_app(
         max_body_size=max_body_size,
         complete_document=lambda document: document_from_docstrings(document, routes),
     )
+    setattr(app.state, DECLARED_ROUTES, routes)
     for route in routes:
         method = implementation_method(title, implementation, route)
         app.add_api_route(
@@ -79,7 +90,7 @@ def create_legacy_app(
             create_endpoint(method, route),
             methods=[route.method],
             response_model=None,
-            **_documented(method, route),
+            **documented(method, route),
             deprecated=route.deprecated or None,
             name=route.name,
             # Declared, not checked: the gateway enforces it, the same for both sides.

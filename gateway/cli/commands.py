@@ -13,6 +13,7 @@ from gateway.cli.init import init
 from gateway.cli.logs import logs
 from gateway.cli.openapi import openapi
 from gateway.cli.routes import routes
+from gateway.cli.scaffold import scaffold
 from gateway.cli.serve import serve
 from gateway.cli.top import top
 from gateway.cli.verify import verify_command
@@ -49,6 +50,7 @@ app.command()(logs)
 app.command()(top)
 app.command()(init)
 app.command("verify")(verify_command)
+app.command()(scaffold)
 
 
 def main() -> None:

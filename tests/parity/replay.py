@@ -20,6 +20,7 @@ that many repetitions of the text after ``*``, for bodies too large to write out
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import time
@@ -225,3 +226,25 @@ async def replay(served: Served, steps: list[Step]) -> list[dict[str, Any]]:
             }
         )
     return seen
+
+
+def _difference(name: str, legacy: object, migrated: object) -> str:
+    def lines(value: object) -> list[str]:
+        return json.dumps(value, indent=2, sort_keys=True).splitlines()
+
+    diff = difflib.unified_diff(lines(legacy), lines(migrated), "legacy", "migrated", lineterm="")
+    return f"--- step {name!r}\n" + "\n".join(diff)
+
+
+async def mismatches(catalogue: Path, tmp_path: Path, apis: ApiRegistry = registry) -> list[str]:
+    """Each step of `catalogue` whose answer differs between `apis` served legacy and migrated, as a diff."""
+    steps = load_catalogue(catalogue)
+    async with serve("legacy", tmp_path / "legacy", apis) as served:
+        legacy = await replay(served, steps)
+    async with serve("migrated", tmp_path / "migrated", apis) as served:
+        migrated = await replay(served, steps)
+    return [
+        _difference(step.name, seen_legacy, seen_migrated)
+        for step, seen_legacy, seen_migrated in zip(steps, legacy, migrated, strict=True)
+        if seen_legacy != seen_migrated
+    ]
