@@ -1,4 +1,4 @@
-"""The providers API as the old server declared it; it has no router yet."""
+"""The providers API as the old server declared it."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import typer
 from gateway.cli.common import ApisOption, load_settings, reported
 from gateway.loading import load_registry
 from gateway.offline import placeholder_apis
-from gateway.scaffold import scaffold_files, served_routes
+from gateway.scaffold import scaffold_files, served_routes, shown
 
 
 def scaffold(
@@ -38,11 +38,11 @@ def scaffold(
         written = scaffold_files(api, routes, out, force=force, has_router=registration.migrated is not None)
     typer.echo(f"scaffolded {api} from {routes[0].protocol} ({len(routes)} routes):")
     for item in written:
-        typer.echo(f"  wrote {item.path}  {item.what}")
-    package = written[-1].path.parent
+        typer.echo(f"  wrote {shown(item.path)}  {item.what}")
+    package = shown(written[-1].path.parent)
     typer.echo(
         "next steps:\n"
-        f"  1. register the router: migrated= a factory serving create_router() from {package / 'routes.py'}\n"
+        f"  1. register the router: migrated= a factory serving create_router() from {package}/routes.py\n"
         f"  2. gateway diff {api}                    the documents agree (0 ERR)\n"
         f"  3. gateway verify RECORDINGS --api {api}  recorded legacy traffic answers the same\n"
         f"  4. gateway flags set {api} shadow         then canary, then migrated"

@@ -5,7 +5,7 @@ methods from their source (`source`); `plan` works out every file before any is 
 and `files` writes them, formatted by the project's own ruff settings.
 """
 
-from gateway.scaffold.files import Written, scaffold_files
+from gateway.scaffold.files import Written, scaffold_files, shown
 from gateway.scaffold.legacy_routes import served_routes
 
-__all__ = ["Written", "scaffold_files", "served_routes"]
+__all__ = ["Written", "scaffold_files", "served_routes", "shown"]

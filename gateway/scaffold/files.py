@@ -26,6 +26,14 @@ def protocol_directory(route: ServedRoute) -> Path:
     return Path(inspect.getfile(resolve(route.protocol))).parent
 
 
+def shown(path: Path) -> str:
+    """`path` as a person reads it: relative to the current directory when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def package_of(directory: Path) -> str:
     """The dotted name of the package `directory` is, from the `__init__.py` files above it."""
     parts: list[str] = []
@@ -57,11 +65,11 @@ def _read_models(path: Path) -> cst.Module | None:
 
 
 def _conflicts(plan: ApiPlan, directory: Path, models: cst.Module | None) -> list[str]:
-    found = [str(directory / name) for name in ("service.py", "routes.py") if (directory / name).exists()]
+    found = [shown(directory / name) for name in ("service.py", "routes.py") if (directory / name).exists()]
     if models is not None:
         taken = sorted(defined_classes(models) & {model.name for model in plan.request_models})
         if taken:
-            found.append(f"{directory / 'models.py'} (defines {', '.join(taken)})")
+            found.append(f"{shown(directory / 'models.py')} (defines {', '.join(taken)})")
     return found
 
 
@@ -77,7 +85,7 @@ def scaffold_files(
     if conflicts and not force:
         already = f"{api} already has a router; " if has_router else ""
         raise ScaffoldError(
-            f"{already}writing {api}'s router would overwrite {', '.join(conflicts)}; nothing was written "
+            f"{already}writing a router for {api} would overwrite {', '.join(conflicts)}; nothing was written "
             "(--force overwrites them, --out DIR writes elsewhere)"
         )
     modules = [

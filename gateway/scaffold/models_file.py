@@ -13,6 +13,13 @@ from gateway.scaffold.plan import ApiPlan, RequestModel
 from gateway.scaffold.source import Import
 
 
+def _value(arguments: tuple[cst.Arg, ...]) -> cst.BaseExpression | None:
+    """What a field is assigned: nothing, its default alone, or `Field(...)` with the rest."""
+    if len(arguments) == 1 and arguments[0].keyword and arguments[0].keyword.value == "default":
+        return arguments[0].value
+    return nodes.call("Field", *arguments) if arguments else None
+
+
 def _model(model: RequestModel) -> cst.ClassDef:
     fields = [
         cst.SimpleStatementLine(
@@ -20,7 +27,7 @@ def _model(model: RequestModel) -> cst.ClassDef:
                 cst.AnnAssign(
                     target=cst.Name(field.name),
                     annotation=cst.Annotation(field.annotation),
-                    value=nodes.call("Field", *field.arguments) if field.arguments else None,
+                    value=_value(field.arguments),
                 )
             ]
         )

@@ -51,7 +51,9 @@ def _decorator(endpoint: Endpoint, route: ServedRoute, plan: ApiPlan) -> cst.Dec
 
 def _body(endpoint: Endpoint) -> list[cst.BaseStatement]:
     called: cst.BaseExpression = cst.Await(endpoint.call) if endpoint.is_async else endpoint.call
-    if endpoint.routes[0].status_code is not None:
+    returns_nothing = isinstance(endpoint.returns, cst.Name) and endpoint.returns.value == "None"
+    if endpoint.routes[0].status_code is not None or returns_nothing:
+        # Nothing to return: the route answers 204, or 200 `null` as the legacy route did.
         return [cst.SimpleStatementLine([cst.Expr(called)])]
     answer = cst.SimpleStatementLine([cst.Return(called)])
     if endpoint.stream_condition is None:

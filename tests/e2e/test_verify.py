@@ -22,8 +22,8 @@ from tests.e2e.gateway_process import GatewayProcess
 from tests.parity.replay import Served, catalogue_files, load_catalogue, replay
 
 APIS = "tests.e2e.shadow_apis"
-RECORDED_APIS = ("models", "files", "inference", "batches", "inspect")
-"""Every API with a router (providers has none: verifying it against the router would be unverifiable)."""
+RECORDED_APIS = ("models", "files", "inference", "batches", "inspect", "providers")
+"""Every API: each has a router (providers' written by `gateway scaffold`) to verify the recording against."""
 SETTLE_SECONDS = 10.0
 
 
@@ -67,7 +67,7 @@ def test_recorded_catalogue_verifies_against_either_side(corpus: Path, side: str
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.rstrip().splitlines()[-1].startswith("PASS: ")
     suites = ElementTree.parse(junit).getroot()
-    assert {suite.get("name") for suite in suites} >= {"models", "files", "batches"}
+    assert {suite.get("name") for suite in suites} >= {"models", "files", "batches", "providers"}
     assert not suites.findall(".//failure")
 
 

@@ -11,7 +11,7 @@ import apis
 from gateway.app import GatewayApp
 from gateway.reload import FlagsWatcher
 from gateway.settings import ServerSettings
-from tests.gateway import renamed_parameter_api
+from tests.gateway import renamed_parameter_api, unmigrated_apis
 from tests.gateway.contract import drifting_api
 
 SPEC_ROUTES = [
@@ -59,7 +59,8 @@ def _watcher(app: GatewayApp, flags_file: Path) -> FlagsWatcher:
 
 @pytest.fixture
 async def gateway(tmp_path: Path, flags_file: Path) -> AsyncIterator[tuple[httpx.AsyncClient, FlagsWatcher]]:
-    app = GatewayApp(apis.registry, ServerSettings(data_dir=tmp_path / "data"), flags=flags_file)
+    # One API still waits for its router, as in every real migration.
+    app = GatewayApp(unmigrated_apis.registry, ServerSettings(data_dir=tmp_path / "data"), flags=flags_file)
     async for client in _serve(app):
         yield client, _watcher(app, flags_file)
 

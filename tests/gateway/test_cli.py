@@ -12,6 +12,7 @@ from gateway.cli import app
 from gateway.settings import ServerSettings
 
 runner = CliRunner()
+UNMIGRATED = "tests.gateway.unmigrated_apis"
 
 
 def test_cli_help_lists_serve() -> None:
@@ -82,7 +83,7 @@ def test_serve_taken_admin_port_exits_2_naming_it() -> None:
 
 def test_openapi_writes_the_migrated_document_without_unmigrated_apis(tmp_path: Path) -> None:
     output = tmp_path / "openapi.json"
-    result = runner.invoke(app, ["openapi", "--backend", "migrated", "-o", str(output)])
+    result = runner.invoke(app, ["openapi", "--backend", "migrated", "-o", str(output), "--apis", UNMIGRATED])
     assert result.exit_code == 0, result.output
     paths = json.loads(output.read_text())["paths"]
     assert "/v1/models/{model_id}" in paths
@@ -148,7 +149,7 @@ def test_serve_admin_token_from_the_environment_is_named_never_shown(monkeypatch
 
 
 def test_routes_shows_each_sides_requirement() -> None:
-    result = runner.invoke(app, ["routes"])
+    result = runner.invoke(app, ["routes", "--apis", UNMIGRATED])
     assert result.exit_code == 0, result.output
     header = next(line for line in result.output.splitlines() if "template" in line)
     assert "legacy auth" in header and "migrated auth" in header

@@ -11,12 +11,16 @@ import apis
 from gateway.app import GatewayApp
 from gateway.flags import FlagFile
 from gateway.modes import Side
+from gateway.registry import ApiRegistry
 from gateway.settings import ServerSettings
 from tests.captured_logs import captured_logs
+from tests.gateway import unmigrated_apis
 
 
-async def _client(tmp_path: Path, side: Side) -> AsyncIterator[httpx.AsyncClient]:
-    app = GatewayApp(apis.registry, ServerSettings(data_dir=tmp_path), flags=FlagFile(default=side))
+async def _client(
+    tmp_path: Path, side: Side, registry: ApiRegistry = apis.registry
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = GatewayApp(registry, ServerSettings(data_dir=tmp_path), flags=FlagFile(default=side))
     async with app.running():
         transport = httpx.ASGITransport(app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
@@ -71,7 +75,7 @@ async def test_gateway_fixed_flags_docs_page_points_at_the_document(legacy: http
 
 @pytest.mark.anyio
 async def test_gateway_default_migrated_keeps_apis_without_a_router_on_legacy(tmp_path: Path) -> None:
-    async for client in _client(tmp_path, "migrated"):
+    async for client in _client(tmp_path, "migrated", unmigrated_apis.registry):
         providers = await client.get("/v1/providers")
         models = await client.get("/v1/models")
         assert (providers.status_code, providers.headers["x-gateway-backend"]) == (200, "legacy")

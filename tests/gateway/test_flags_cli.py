@@ -16,10 +16,11 @@ from tests.gateway import renamed_parameter_api
 runner = CliRunner()
 SHIPPED = Path(__file__).parents[2] / "config" / "migration.yaml"
 CANCEL = "POST /v1/batches/{batch_id}/cancel"
+UNMIGRATED = "tests.gateway.unmigrated_apis"
 
 
 def _flags(*args: str, path: Path | None = None) -> tuple[int, str]:
-    result = runner.invoke(app, ["flags", *args, "--apis", "apis", *(["--flags", str(path)] if path else [])])
+    result = runner.invoke(app, ["flags", *args, "--apis", UNMIGRATED, *(["--flags", str(path)] if path else [])])
     return result.exit_code, result.output
 
 
@@ -139,7 +140,7 @@ def test_flags_set_on_a_symlinked_file_updates_its_target(tmp_path: Path) -> Non
             ["unset", "modles"], "error: unknown API 'modles' (did you mean 'models'?)", id="unset-unknown-api"
         ),
         pytest.param(
-            ["unset", "providers"], "apis.providers: not set; the API already follows the default", id="unset-not-set"
+            ["unset", "inspect"], "apis.inspect: not set; the API already follows the default", id="unset-not-set"
         ),
         pytest.param(
             ["unset", "models", "--route", "GET /v1/models"],
@@ -177,7 +178,7 @@ def test_flags_set_on_a_missing_file_exits_2_without_creating_it(tmp_path: Path)
 def test_flags_check_valid_file_says_ok(shipped: Path) -> None:
     status, output = _flags("check", str(shipped))
     assert status == 0, output
-    assert output == f"ok: {shipped} (4 APIs listed, default: legacy)\n"
+    assert output == f"ok: {shipped} (5 APIs listed, default: legacy)\n"
 
 
 @pytest.mark.parametrize(
@@ -210,7 +211,7 @@ def test_flags_show_lists_each_api_with_its_mode_and_the_file(shipped: Path) -> 
     for api, mode in [("models", "migrated"), ("files", "legacy"), ("batches", "migrated"), ("providers", "legacy")]:
         assert f"│ {mode} " in rows[api]
     assert f"{CANCEL} → legacy" in rows["batches"]
-    assert "from default" in rows["providers"]
+    assert "from default" in rows["inspect"]
 
 
 def test_flags_show_gives_a_canary_its_percentage_and_stickiness(tmp_path: Path) -> None:

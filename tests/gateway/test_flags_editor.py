@@ -75,8 +75,8 @@ def test_editor_set_mode_keeps_every_comment_and_the_key_order(
 
 
 def test_editor_set_mode_appends_an_api_not_listed_at_the_end(shipped: Path) -> None:
-    after = _edited(shipped, shipped.read_text(), lambda d: d.set_mode("providers", "legacy"))
-    assert after.endswith("  files: legacy\n  providers: legacy\n")
+    after = _edited(shipped, shipped.read_text(), lambda d: d.set_mode("inspect", "legacy"))
+    assert after.endswith("  providers: legacy\n  inspect: legacy\n")
 
 
 def test_editor_route_override_turns_short_form_long_keeping_its_mode(shipped: Path) -> None:
@@ -128,7 +128,7 @@ def test_editor_unset_of_every_api_keeps_a_valid_file(shipped: Path) -> None:
     before = shipped.read_text()
 
     def unset_all(document: FlagDocument) -> None:
-        for api in ("models", "inference", "batches", "files"):
+        for api in ("models", "inference", "batches", "files", "providers"):
             document.unset(api)
 
     after = _edited(shipped, before, unset_all)
@@ -190,7 +190,7 @@ def test_editor_changed_mode_keeps_its_quotes(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        pytest.param(lambda d: d.unset("providers"), "apis.providers: not set", id="api"),
+        pytest.param(lambda d: d.unset("inspect"), "apis.inspect: not set", id="api"),
         pytest.param(lambda d: d.unset_route("models", "GET /v1/models"), "not set; the route", id="route"),
     ],
 )
