@@ -11,6 +11,7 @@ PACKAGES = [
     "gateway",
     "gateway.cli",
     "gateway.contract",
+    "gateway.scaffold",
     "legacy_adapter",
     "http_conventions",
     "apis",

@@ -148,6 +148,14 @@ def test_scaffold_refuses_a_directory_that_is_not_a_package(tmp_path: Path) -> N
         pytest.param(
             "nested", "nested: POST /v1/rag/query is served by the implementation's attribute 'rag'", id="nested"
         ),
+        pytest.param(
+            "no_routes", "no_routes: its legacy protocol declares no routes, so there is no router", id="no-routes"
+        ),
+        pytest.param(
+            "not_webmethod",
+            "not_webmethod: its legacy side is not a webmethod protocol served by the adapter",
+            id="not-webmethod",
+        ),
     ],
 )
 def test_scaffold_refuses_what_a_router_cannot_express_naming_method_and_parameter(

@@ -27,3 +27,9 @@ def test_contract_public_names_are_pinned() -> None:
         "failing",
         "load_ignore_file",
     ]
+
+
+def test_scaffold_public_names_are_pinned() -> None:
+    import gateway.scaffold
+
+    assert gateway.scaffold.__all__ == ["Written", "scaffold_files", "served_routes", "shown"]

@@ -52,6 +52,10 @@ class UnannotatedApi(Protocol):
     async def create_gadget(self, name) -> Gadget: ...
 
 
+class NoRoutesApi(Protocol):
+    async def helper(self) -> None: ...
+
+
 class RagApi(Protocol):
     @webmethod(route="/rag/query", method="POST")
     async def query(self, text: str) -> Gadget: ...
@@ -80,3 +84,6 @@ unscaffoldable: dict[str, Protocols] = {
 }
 for name, protocols in unscaffoldable.items():
     registry.register_api(name, implementation=_nothing, legacy=_legacy(protocols))
+registry.register_api("no_routes", implementation=_nothing, legacy=_legacy(NoRoutesApi))
+# A legacy side the adapter did not build: there is no protocol to read.
+registry.register_api("not_webmethod", implementation=_nothing, legacy=lambda implementation, context: Starlette())
