@@ -39,6 +39,8 @@ def scaffold(
     typer.echo(f"scaffolded {api} from {routes[0].protocol} ({len(routes)} routes):")
     for item in written:
         typer.echo(f"  wrote {shown(item.path)}  {item.what}")
+    if not any(item.path.name == "models.py" for item in written):
+        typer.echo("  models.py: no request models to add (no route reads named fields of a JSON body)")
     package = shown(written[-1].path.parent)
     typer.echo(
         "next steps:\n"
