@@ -225,18 +225,15 @@ class _MethodReader:
                 f"parameter {name!r} is a JSON body field, which cannot be a field of a request model ({reason}); "
                 "write this route's model by hand with Field(alias=...)"
             )
-        arguments: list[cst.Arg] = []
-        default = param.default
-        for marker in annotation.markers:
-            for arg in marker.args:
-                if arg.keyword is None:
-                    # Body's first positional argument is its default; `...` says it is required.
-                    if not isinstance(arg.value, cst.Ellipsis):
-                        default = arg.value
-                elif arg.keyword.value not in _BODY_ONLY:
-                    arguments.append(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT))
-        if default is not None:
-            arguments.insert(0, nodes.keyword("default", default))
+        # Body's constraints and texts are the field's; its only positional argument, `...`, says nothing more.
+        arguments = [
+            arg.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            for marker in annotation.markers
+            for arg in marker.args
+            if arg.keyword is not None and arg.keyword.value not in _BODY_ONLY
+        ]
+        if param.default is not None:
+            arguments.insert(0, nodes.keyword("default", param.default))
         description = self.docs.get(name)
         if description is not None and not any(arg.keyword and arg.keyword.value == "description" for arg in arguments):
             arguments.append(nodes.keyword("description", nodes.text(description)))

@@ -82,9 +82,7 @@ def routes_module(plan: ApiPlan) -> cst.Module:
     plan.routes_imports.add(Import("typing", "Annotated"))
     plan.routes_imports.add(Import("fastapi", "Depends"))
     plan.routes_imports.add(Import(f"{plan.package}.service", plan.service_name))
-    router = cst.parse_statement(
-        f'{nodes.code_of(cst.Name("router"))} = ConventionRouter(tags=["{plan.api}"], responses=standard_responses)'
-    )
+    router = cst.parse_statement(f"router = ConventionRouter(tags=[{plan.api!r}], responses=standard_responses)")
     create_router = cst.FunctionDef(
         name=cst.Name("create_router"),
         params=cst.Parameters(),

@@ -64,6 +64,13 @@ class _Names(cst.CSTVisitor):
             self.names.append(node.value)
 
 
+def _source(code: Any) -> str:
+    try:
+        return inspect.getsource(code)
+    except (OSError, TypeError) as exc:
+        raise ScaffoldError(f"cannot read the source of {code.__qualname__}: {exc}") from exc
+
+
 def names_read(node: cst.CSTNode) -> list[str]:
     """The free names `node` reads, in order of first appearance."""
     visitor = _Names()
@@ -89,7 +96,7 @@ class ModuleSource:
 
     def __init__(self, module: ModuleType) -> None:
         self.module = module
-        self.tree = cst.parse_module(inspect.getsource(module))
+        self.tree = cst.parse_module(_source(module))
         self.imports: dict[str, Import] = {}
         self.defined: set[str] = set()
         package = module.__package__ or module.__name__
@@ -156,6 +163,6 @@ def protocol_function(protocol: type, name: str) -> tuple[cst.FunctionDef, Modul
     """The method `name` of `protocol` as written (the protocol or base declaring it), and its module's source."""
     owner = next(klass for klass in protocol.__mro__ if name in vars(klass))
     function = vars(owner)[name]
-    statement = cst.parse_statement(textwrap.dedent(inspect.getsource(function)))
+    statement = cst.parse_statement(textwrap.dedent(_source(function)))
     assert isinstance(statement, cst.FunctionDef), f"{owner.__qualname__}.{name} is no function"
     return statement, module_source(function.__module__)
