@@ -36,10 +36,8 @@ def pascal(name: str) -> str:
 class Imports:
     """The imports of one generated file, by local name; two different imports of one name are an error."""
 
-    def __init__(self, *given: Import) -> None:
+    def __init__(self) -> None:
         self.by_name: dict[str, Import] = {}
-        for item in given:
-            self.add(item)
 
     def add(self, item: Import | None, *, used_by: str = "") -> None:
         if item is None:
@@ -54,9 +52,10 @@ class Imports:
     def add_names(self, node: cst.CSTNode, source: ModuleSource, used_by: str) -> None:
         for name in names_read(node):
             try:
-                self.add(source.import_of(name), used_by=used_by)
+                item = source.import_of(name)
             except ScaffoldError as exc:
                 raise ScaffoldError(f"{used_by}: {exc}") from exc
+            self.add(item, used_by=used_by)
 
     def statements(self) -> list[cst.SimpleStatementLine]:
         return [item.statement() for item in sorted(set(self.by_name.values()))]
@@ -243,7 +242,6 @@ class _MethodReader:
         self._check_routes_agree()
         route = self.routes[0]
         declared = self._parameters()
-        imports, used_by = self.plan.routes_imports, self.where
         sources = {param.name.value: self.served.get(param.name.value, "body") for param in declared}
         if "form" in sources.values() and "body" in sources.values():
             body = ", ".join(name for name, source in sources.items() if source == "body")
@@ -264,29 +262,13 @@ class _MethodReader:
                 model_field = self._field(param, annotation)
                 fields.append(model_field)
                 for part in (model_field.annotation, *model_field.arguments):
-                    self.plan.models_imports.add_names(part, self.source, used_by)
+                    self.plan.models_imports.add_names(part, self.source, self.where)
                 value: cst.BaseExpression = nodes.expression(f"{REQUEST}.{name}")
                 if not any(p.name.value == REQUEST for p in required):
                     required.append(nodes.parameter(REQUEST, cst.Name(self.request_model_name)))
             else:
-                if name in (SERVICE, REQUEST):
-                    raise self.fail(
-                        f"parameter {name!r} is a route parameter, and the router function needs that name for "
-                        f"the {'implementation' if name == SERVICE else 'request model'}; rename it in the protocol"
-                    )
-                written = (
-                    annotation.written
-                    if source in ("body", "dependency")
-                    else annotation.described(source, self.docs.get(name))
-                )
-                if written is not annotation.written and not annotation.markers:
-                    imports.add(Import("typing", "Annotated"), used_by=used_by)
-                    imports.add(Import("fastapi", _MARKERS[source]), used_by=used_by)
-                imports.add_names(annotation.written, self.source, used_by)
-                if param.default is not None:
-                    imports.add_names(param.default, self.source, used_by)
                 (optional if param.default is not None else required).append(
-                    nodes.parameter(name, written, param.default)
+                    self._route_parameter(param, annotation, source)
                 )
                 value = cst.Name(name)
             values[name] = value
@@ -297,7 +279,7 @@ class _MethodReader:
             RequestModel(self.request_model_name, f"{route.method} {route.path}", tuple(fields)) if fields else None
         )
         if request_model:
-            imports.add(Import(f"{self.plan.package}.models", request_model.name), used_by=used_by)
+            self.plan.routes_imports.add(Import(f"{self.plan.package}.models", request_model.name), used_by=self.where)
         return Endpoint(
             name=self.name,
             routes=self.routes,
@@ -310,6 +292,28 @@ class _MethodReader:
             stream_condition=self._stream_condition(values),
             stream_model=self._stream_model(),
         )
+
+    def _route_parameter(self, param: cst.Param, annotation: Annotation, source: str) -> cst.Param:
+        """A parameter of the router function, read from where the legacy route read it, described."""
+        name, imports = param.name.value, self.plan.routes_imports
+        if name in (SERVICE, REQUEST):
+            raise self.fail(
+                f"parameter {name!r} is a route parameter, and the router function needs that name for "
+                f"the {'implementation' if name == SERVICE else 'request model'}; rename it in the protocol"
+            )
+        # A body or a dependency is read as its annotation says; the others get the :param text.
+        written = (
+            annotation.written
+            if source in ("body", "dependency")
+            else annotation.described(source, self.docs.get(name))
+        )
+        if written is not annotation.written and not annotation.markers:
+            imports.add(Import("typing", "Annotated"), used_by=self.where)
+            imports.add(Import("fastapi", _MARKERS[source]), used_by=self.where)
+        imports.add_names(annotation.written, self.source, self.where)
+        if param.default is not None:
+            imports.add_names(param.default, self.source, self.where)
+        return nodes.parameter(name, written, param.default)
 
     @property
     def request_model_name(self) -> str:

@@ -149,6 +149,23 @@ def test_scaffold_refuses_a_directory_that_is_not_a_package(tmp_path: Path) -> N
             "nested", "nested: POST /v1/rag/query is served by the implementation's attribute 'rag'", id="nested"
         ),
         pytest.param(
+            "unannotated_result",
+            "UnannotatedResultApi.list_gadgets: it has no return annotation",
+            id="unannotated-result",
+        ),
+        pytest.param(
+            "split_routes",
+            "SplitRoutesApi.get_gadget: its routes GET /v1/gadgets/{name} and GET /v1/gadget read their parameters "
+            "from different places",
+            id="split-routes",
+        ),
+        pytest.param(
+            "service_parameter",
+            "ServiceParameterApi.list_gadgets: parameter 'service' is a route parameter, and the router function "
+            "needs that name for the implementation",
+            id="service-parameter",
+        ),
+        pytest.param(
             "no_routes", "no_routes: its legacy protocol declares no routes, so there is no router", id="no-routes"
         ),
         pytest.param(

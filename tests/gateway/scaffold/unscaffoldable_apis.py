@@ -52,6 +52,22 @@ class UnannotatedApi(Protocol):
     async def create_gadget(self, name) -> Gadget: ...
 
 
+class UnannotatedResultApi(Protocol):
+    @webmethod(route="/gadgets", method="GET")
+    async def list_gadgets(self): ...
+
+
+class SplitRoutesApi(Protocol):
+    @webmethod(route="/gadgets/{name}", method="GET")
+    @webmethod(route="/gadget", method="GET")
+    async def get_gadget(self, name: str) -> Gadget: ...
+
+
+class ServiceParameterApi(Protocol):
+    @webmethod(route="/gadgets", method="GET")
+    async def list_gadgets(self, service: str) -> list[Gadget]: ...
+
+
 class NoRoutesApi(Protocol):
     async def helper(self) -> None: ...
 
@@ -80,6 +96,9 @@ unscaffoldable: dict[str, Protocols] = {
     "shadowing_field": ShadowingFieldApi,
     "form_and_json": FormAndJsonApi,
     "unannotated": UnannotatedApi,
+    "unannotated_result": UnannotatedResultApi,
+    "split_routes": SplitRoutesApi,
+    "service_parameter": ServiceParameterApi,
     "nested": Nested("rag", RagApi),
 }
 for name, protocols in unscaffoldable.items():
