@@ -41,7 +41,7 @@ class Import:
         return cst.parse_statement(f"from {self.module} import {self.name}{alias}")  # type: ignore[return-value]
 
 
-MISSING = object()
+_MISSING = object()
 """What `ModuleSource.value` gives for a name the module does not hold."""
 
 
@@ -135,14 +135,14 @@ class ModuleSource:
         raise ScaffoldError(f"{self.module.__name__} uses {name!r} but neither imports nor defines it at its top level")
 
     def value(self, node: cst.BaseExpression) -> Any:
-        """The object a name or dotted name denotes in this module, or `MISSING`."""
+        """The object a name or dotted name denotes in this module, or `_MISSING`."""
         if isinstance(node, cst.Name):
-            found = vars(self.module).get(node.value, MISSING)
-            return getattr(builtins, node.value, MISSING) if found is MISSING else found
+            found = vars(self.module).get(node.value, _MISSING)
+            return getattr(builtins, node.value, _MISSING) if found is _MISSING else found
         if isinstance(node, cst.Attribute):
             holder = self.value(node.value)
-            return MISSING if holder is MISSING else getattr(holder, node.attr.value, MISSING)
-        return MISSING
+            return _MISSING if holder is _MISSING else getattr(holder, node.attr.value, _MISSING)
+        return _MISSING
 
 
 @cache

@@ -4,7 +4,9 @@ The adapter tests' toy protocol has every quirk of the old server: a PATCH and a
 as POST, a POST and a GET returning None (200 `null`), a top-level `stream` argument, a
 stream failing after its first item, a `{path:path}` parameter, a multipart upload, the
 request context, the v1alpha and v1beta levels. The edges protocol says more about its
-parameters than where they are read (Body constraints, metadata beside a marker).
+parameters than where they are read (Body constraints, metadata beside a marker). The team's
+ledger brings its own conventions (error classes, context hook, result hook, middleware),
+which the scaffolded router keeps as its legacy twin does.
 """
 
 from __future__ import annotations
@@ -21,12 +23,20 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from gateway import ApiRegistry
+from gateway.app import GatewayApp
 from gateway.cli import app
 from gateway.contract import Level, diff_documents
+from gateway.flags import FlagFile
+from gateway.settings import ServerSettings
 from http_conventions import create_router_app
 from legacy_adapter import create_legacy_app
+from tests.gateway.scaffold import team_apis
 from tests.gateway.scaffold.edges_api import EdgesApi, EdgesImpl
 from tests.legacy_adapter.toy_api import WidgetsApi, WidgetsImpl
+from tests.team_api.middleware import CLIENT_VERSION_HEADER
+from tests.team_api.registry import CONVENTIONS, open_ledger
+from tests.team_api.service import TENANT_HEADER
 
 runner = CliRunner()
 WIDGETS: list[dict[str, Any]] = [
@@ -66,15 +76,15 @@ EDGES: list[dict[str, Any]] = [
 
 
 @pytest.fixture
-def scaffolded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], ModuleType]]:
-    """Scaffold an API of tests.gateway.scaffold.toy_apis into a fresh package; its routes module."""
+def scaffolded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., ModuleType]]:
+    """Scaffold an API (of tests.gateway.scaffold.toy_apis unless named) into a fresh package; its routes module."""
     monkeypatch.syspath_prepend(str(tmp_path))
 
-    def scaffold(api: str) -> ModuleType:
+    def scaffold(api: str, apis: str = "tests.gateway.scaffold.toy_apis") -> ModuleType:
         package = tmp_path / f"scaffolded_{api}"
         package.mkdir()
         (package / "__init__.py").touch()
-        arguments = ["scaffold", api, "--apis", "tests.gateway.scaffold.toy_apis", "--out", str(package)]
+        arguments = ["scaffold", api, "--apis", apis, "--out", str(package)]
         result = runner.invoke(app, arguments)
         assert result.exit_code == 0, result.output
         return importlib.import_module(f"{package.name}.routes")
@@ -104,7 +114,7 @@ async def _answers(served: Any, requests: list[dict[str, Any]]) -> list[tuple[in
     ],
 )
 async def test_scaffolded_router_answers_each_request_as_the_legacy_routes(
-    scaffolded: Callable[[str], ModuleType],
+    scaffolded: Callable[..., ModuleType],
     api: str,
     protocol: type,
     implementation: Callable[[], object],
@@ -124,7 +134,7 @@ async def test_scaffolded_router_answers_each_request_as_the_legacy_routes(
 
 @pytest.mark.anyio
 async def test_scaffolded_request_model_keeps_body_constraints_and_whole_descriptions(
-    scaffolded: Callable[[str], ModuleType],
+    scaffolded: Callable[..., ModuleType],
 ) -> None:
     legacy = create_legacy_app(EdgesApi, EdgesImpl()).openapi()
     router = create_router_app(scaffolded("edges").create_router(), EdgesImpl(), title="edges").openapi()
@@ -139,3 +149,45 @@ async def test_scaffolded_request_model_keeps_body_constraints_and_whole_descrip
     assert router_fields["weight"]["description"] == legacy_fields["weight"]["description"]
     assert legacy_fields["weight"]["description"].endswith("before weights existed.")
     assert router_fields["name"]["minLength"] == 1
+
+
+LEDGER: list[dict[str, Any]] = [
+    {"method": "POST", "url": "/v1/ledger/entries", "json": {"entry_id": "e1", "amount": 5}},
+    {"method": "POST", "url": "/v1/ledger/entries", "json": {"entry_id": "e1", "amount": 6}},
+    {"method": "GET", "url": "/v1/ledger/entries/e1", "headers": {TENANT_HEADER: "blue"}},
+    {"method": "GET", "url": "/v1/ledger/entries/nope"},
+    {"method": "GET", "url": "/v1/ledger/entries"},
+    {"method": "GET", "url": "/v1/ledger/entries", "headers": {CLIENT_VERSION_HEADER: "1"}},
+    {
+        "method": "POST",
+        "url": "/v1/ledger/ticks",
+        "json": {"count": 2, "stream": True},
+        "headers": {TENANT_HEADER: "red"},
+    },
+]
+
+
+@pytest.mark.anyio
+async def test_scaffolded_router_keeps_the_teams_conventions(
+    scaffolded: Callable[..., ModuleType], tmp_path: Path
+) -> None:
+    routes = scaffolded("ledger", "tests.gateway.scaffold.team_apis")
+    registry = ApiRegistry(conventions=CONVENTIONS)
+    registry.register_api(
+        "ledger",
+        implementation=open_ledger,
+        legacy=team_apis.registry["ledger"].legacy,
+        migrated=lambda implementation, context: create_router_app(routes.create_router(), implementation, title="l"),
+    )
+    answers = {}
+    for side in ("legacy", "migrated"):
+        gateway = GatewayApp(registry, ServerSettings(data_dir=tmp_path / side), flags=FlagFile(default=side))
+        async with gateway.running():
+            answers[side] = await _answers(gateway, LEDGER)
+
+    assert answers["migrated"] == answers["legacy"]
+    statuses = [status for status, _, _ in answers["legacy"]]
+    # The team's error table (409 clash, 404 missing) and middleware (426), not the built-in answers.
+    assert statuses == [200, 409, 200, 404, 200, 426, 200]
+    assert answers["legacy"][4][2]["url"] == "/v1/ledger/entries"
+    assert '"tenant":"red"' in answers["legacy"][6][2]
