@@ -6,13 +6,16 @@ says. A file is refused, with its path, the key and the line where it helps, whe
 * larger than `MAX_FLAGS_BYTES` (the size is checked before reading, and no more than
   that is ever read);
 * using YAML anchors or aliases (a few hundred bytes of aliases expand to gigabytes),
-  nested deeper than `MAX_DEPTH`, or holding more than `MAX_VALUES` values: all found in
-  the event stream, before anything is built from it;
+  nested deeper than `MAX_DEPTH`, or holding more than `MAX_VALUES` values: each found
+  in the event stream as it comes, before anything past it is built;
 * writing a key twice in one mapping (a YAML loader that keeps the last one and an
   editor that refuses the file would disagree on what it says).
 
-ruamel.yaml's safe loader does the parsing (libyaml's C parser where ruamel.yaml.clib
-is installed).
+The document is built straight from libyaml's events (PyYAML's C parser; its pure-Python
+parser where PyYAML was built without libyaml), its scalars typed by YAML 1.2's core schema
+as ruamel.yaml, the editor of `gateway flags set`, types them. Composing a node graph first
+and constructing values from it, as YAML loaders do, took most of a reload: ten times the
+rest of it for a 200-API file.
 """
 
 from __future__ import annotations
@@ -21,12 +24,29 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+import yaml
+from yaml.composer import ComposerError
+from yaml.constructor import ConstructorError
+from yaml.error import Mark, MarkedYAMLError, YAMLError
+from yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    DocumentStartEvent,
+    Event,
+    MappingStartEvent,
+    NodeEvent,
+    ScalarEvent,
+)
+from yaml.nodes import ScalarNode
 
 from gateway.exceptions import FlagsError
+from gateway.yaml_core_schema import STR_TAG, CoreSchemaConstructor, CoreSchemaResolver
+
+try:
+    from yaml import CSafeLoader as EventSource
+except ImportError:  # PyYAML without libyaml: the same events from its pure-Python parser, slower
+    from yaml import SafeLoader as EventSource  # type: ignore[assignment]
 
 MAX_FLAGS_BYTES = 1024 * 1024
 """A 200-API flag file is 9 KB; anything near this is a mistake, not a configuration."""
@@ -69,60 +89,156 @@ def _too_large(path: Path, size: str) -> FlagsError:
 
 def load_flags_yaml(text: str, path: Path) -> Any:
     """The data of the flag file's YAML, or `FlagsError` naming the line at fault."""
-    yaml = YAML(typ="safe")
+    document = _Document(path)
     try:
-        _refuse_before_composing(yaml, text, path)
-        node = yaml.compose(text)
-        if node is None:
-            return None
-        _refuse_duplicate_keys(node, path, ())
-        return yaml.constructor.construct_document(node)
+        for event in yaml.parse(text, Loader=EventSource):
+            document.add(event)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.problem == _LIBYAML_TOO_DEEP and mark:
+            # libyaml scans a flow collection's brackets ahead, and stops at its own bound of 1,000
+            # levels before the event of the one past ours reaches us: the same fault, said the same way.
+            raise _too_deep(path, mark.line + 1) from exc
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
         raise FlagsError(path, None, f"YAML syntax error at {where}: {exc.problem or exc.context}") from exc
     except YAMLError as exc:
         raise FlagsError(path, None, f"YAML error: {exc}") from exc
+    return document.root
 
 
-def _refuse_before_composing(yaml: YAML, text: str, path: Path) -> None:
-    """Refuse anchors, aliases, deep nesting and too many values, from the events, before any node is built."""
-    depth = values = 0
-    for event in yaml.parse(text):
-        line = event.start_mark.line + 1
-        if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor is not None):
-            raise FlagsError(
-                path,
-                None,
-                f"line {line}: YAML anchors and aliases (&name, *name) are not allowed in a flag file; "
-                "write each value out",
-            )
+_LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
+
+
+def _too_deep(path: Path, line: int) -> FlagsError:
+    return FlagsError(path, None, f"line {line}: nested more than {MAX_DEPTH} levels deep")
+
+
+def _mark(event: Event) -> Mark | None:
+    # PyYAML's stubs type the C parser's marks apart from its Python parser's; both have the same fields.
+    return event.start_mark  # type: ignore[return-value]
+
+
+def _line(event: Event) -> int:
+    mark = event.start_mark
+    return mark.line + 1 if mark else 0
+
+
+_SEQUENCE_TAGS = (None, "!", "tag:yaml.org,2002:seq")
+_MAPPING_TAGS = (None, "!", "tag:yaml.org,2002:map")
+_NO_KEY = object()
+"""A mapping's next node is a key."""
+
+
+class _Collection:
+    """A mapping or sequence being filled, where it sits (for messages), and a mapping's key in waiting."""
+
+    __slots__ = ("value", "keys", "key", "raw_key", "first_lines")
+
+    def __init__(self, value: dict[Any, Any] | list[Any], keys: tuple[str, ...]) -> None:
+        self.value = value
+        self.keys = keys
+        self.key: Any = _NO_KEY
+        self.raw_key = ""
+        self.first_lines: dict[str, int] = {}
+
+
+class _Document:
+    """The one document of the flag file, built event by event, each refused as soon as it breaks a rule."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.root: Any = None
+        self._open: list[_Collection] = []
+        self._values = 0
+        self._first_document: DocumentStartEvent | None = None
+        self._constructor = CoreSchemaConstructor()
+        self._resolver = CoreSchemaResolver()
+
+    def add(self, event: Event) -> None:
         if isinstance(event, NodeEvent):
-            values += 1
-            if values > MAX_VALUES:
-                raise FlagsError(path, None, f"line {line}: more than {MAX_VALUES:,} values; {_VALUES_HINT}")
-        if isinstance(event, CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise FlagsError(path, None, f"line {line}: nested more than {MAX_DEPTH} levels deep")
+            self._node(event)
         elif isinstance(event, CollectionEndEvent):
-            depth -= 1
-
-
-def _refuse_duplicate_keys(node: Node, path: Path, keys: tuple[str, ...]) -> None:
-    if isinstance(node, SequenceNode):
-        for index, item in enumerate(node.value):
-            _refuse_duplicate_keys(item, path, (*keys, str(index)))
-    elif isinstance(node, MappingNode):
-        first_lines: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
-                continue  # a collection as a key: the constructor refuses it, with its line
-            key = str(key_node.value)
-            line = key_node.start_mark.line + 1
-            if key in first_lines:
-                raise FlagsError(
-                    path, ".".join((*keys, key)), f"written twice, on line {first_lines[key]} and line {line}; keep one"
+            self._open.pop()
+        elif isinstance(event, DocumentStartEvent):
+            if self._first_document is not None:
+                raise ComposerError(
+                    "expected a single document in the stream",
+                    _mark(self._first_document),
+                    "but found another document",
+                    _mark(event),
                 )
-            first_lines[key] = line
-            _refuse_duplicate_keys(value_node, path, (*keys, key))
+            self._first_document = event
+
+    def _refuse(self, event: Event, problem: str) -> FlagsError:
+        return FlagsError(self.path, None, f"line {_line(event)}: {problem}")
+
+    def _node(self, event: NodeEvent) -> None:
+        if isinstance(event, AliasEvent) or event.anchor is not None:
+            raise self._refuse(
+                event,
+                "YAML anchors and aliases (&name, *name) are not allowed in a flag file; write each value out",
+            )
+        self._values += 1
+        if self._values > MAX_VALUES:
+            raise self._refuse(event, f"more than {MAX_VALUES:,} values; {_VALUES_HINT}")
+        if isinstance(event, ScalarEvent):
+            self._place(self._scalar(event), event)
+            return
+        assert isinstance(event, CollectionStartEvent)
+        if len(self._open) == MAX_DEPTH:
+            raise _too_deep(self.path, _line(event))
+        mapping = isinstance(event, MappingStartEvent)
+        if event.tag not in (_MAPPING_TAGS if mapping else _SEQUENCE_TAGS):
+            raise ConstructorError(
+                None, None, f"could not determine a constructor for the tag {event.tag!r}", _mark(event)
+            )
+        collection = _Collection({} if mapping else [], self._child_keys())
+        self._place(collection.value, event)
+        self._open.append(collection)
+
+    def _scalar(self, event: ScalarEvent) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self._resolver.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
+        if tag == STR_TAG:
+            return event.value
+        node = ScalarNode(tag, event.value, _mark(event), _mark(event), event.style)
+        return self._constructor.construct_object(node)
+
+    def _child_keys(self) -> tuple[str, ...]:
+        if not self._open:
+            return ()
+        parent = self._open[-1]
+        if isinstance(parent.value, list):
+            return (*parent.keys, str(len(parent.value)))
+        return (*parent.keys, parent.raw_key)
+
+    def _place(self, value: Any, event: NodeEvent) -> None:
+        if not self._open:
+            self.root = value
+            return
+        parent = self._open[-1]
+        if isinstance(parent.value, list):
+            parent.value.append(value)
+        elif parent.key is not _NO_KEY:
+            parent.value[parent.key] = value
+            parent.key = _NO_KEY
+        elif isinstance(event, ScalarEvent):
+            self._refuse_second(parent, event)
+            parent.key, parent.raw_key = value, event.value
+        else:
+            raise ConstructorError(
+                "while constructing a mapping", None, "found a mapping or sequence as a key", _mark(event)
+            )
+
+    def _refuse_second(self, mapping: _Collection, key: ScalarEvent) -> None:
+        """Refuse a key the mapping already has, naming where each was written."""
+        line = _line(key)
+        first = mapping.first_lines.get(key.value)
+        if first is not None:
+            raise FlagsError(
+                self.path,
+                ".".join((*mapping.keys, key.value)),
+                f"written twice, on line {first} and line {line}; keep one",
+            )
+        mapping.first_lines[key.value] = line

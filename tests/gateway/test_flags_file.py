@@ -7,7 +7,9 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
+from gateway import flags_file
 from gateway.exceptions import FlagsError
 from gateway.flags_editor import FlagDocument
 from gateway.flags_file import MAX_DEPTH, MAX_FLAGS_BYTES, MAX_VALUES, load_flags_yaml, read_flags_text
@@ -165,3 +167,27 @@ def test_flags_file_plain_yaml_loads_as_data() -> None:
         "default": "legacy",
         "apis": {"models": "migrated", "batches": {"routes": {"GET /v1/batches": "legacy"}}},
     }
+
+
+def test_flags_file_reads_the_same_without_libyaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    # PyYAML built without libyaml has no CSafeLoader: its pure-Python parser gives the same events.
+    text = (
+        "default: legacy\napis:\n  models: migrated\n  batches:\n    mode: canary\n    percent: 010\n"
+        '    routes: {"GET /v1/batches": legacy}\n'
+    )
+    with_libyaml = load_flags_yaml(text, PATH)
+    monkeypatch.setattr(flags_file, "EventSource", yaml.SafeLoader)
+    assert load_flags_yaml(text, PATH) == with_libyaml
+    assert with_libyaml["apis"]["batches"]["percent"] == 10
+    assert str(_error("apis:\n  models: legacy\n  models: migrated\n")).endswith("on line 2 and line 3; keep one")
+    assert str(_error(ALIAS_BOMB)).startswith(f"{PATH}: line 2: YAML anchors and aliases")
+
+
+def test_flags_file_of_two_documents_is_refused_at_the_second() -> None:
+    error = _error("default: legacy\n---\ndefault: migrated\n")
+    assert str(error) == f"{PATH}: YAML syntax error at line 2, column 1: but found another document"
+
+
+def test_flags_file_mapping_as_a_key_is_refused_with_its_line() -> None:
+    error = _error("default: legacy\napis:\n  ? {models: legacy}\n  : migrated\n")
+    assert str(error) == f"{PATH}: YAML syntax error at line 3, column 5: found a mapping or sequence as a key"
