@@ -15,6 +15,7 @@ request needs one dict lookup.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -107,7 +108,7 @@ class ApiFlags(BaseModel):
 
     def route_flags(self, key: str) -> RouteFlags | None:
         entry = self.routes.get(key)
-        return RouteFlags(mode=entry) if isinstance(entry, str) else entry
+        return _route_entry_of_mode(entry) if isinstance(entry, str) else entry
 
 
 class FlagFile(BaseModel):
@@ -120,7 +121,18 @@ class FlagFile(BaseModel):
 
     def api_flags(self, api: str) -> ApiFlags:
         entry = self.apis.get(api)
-        return entry if isinstance(entry, ApiFlags) else ApiFlags(mode=entry)
+        return entry if isinstance(entry, ApiFlags) else _api_entry_of_mode(entry)
+
+
+# Frozen, so one per mode serves every entry written short (`models: migrated`) in every file.
+@functools.cache
+def _api_entry_of_mode(mode: Mode | None) -> ApiFlags:
+    return ApiFlags(mode=mode)
+
+
+@functools.cache
+def _route_entry_of_mode(mode: Mode) -> RouteFlags:
+    return RouteFlags(mode=mode)
 
 
 # Where pydantic names the member of `Mode | ApiFlags` it tried, in ("apis", API, member, ...), and
@@ -286,39 +298,63 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+class _ApiDecisions:
+    """The decisions of one API's routes: worked out once for the API, once more per route override.
+
+    A route that follows its API shares one `Decision` with the others of its side (they are frozen),
+    so a reload builds a few hundred objects for a thousand routes, not thousands.
+    """
+
+    def __init__(self, flags: FlagFile, api: str, with_router: bool) -> None:
+        self.flags = flags.api_flags(api)
+        self.mode: Mode = self.flags.mode or flags.default
+        self.reason: Reason = "api" if self.flags.mode else "default"
+        self.backend = _capped(self.mode, with_router)
+        self._api = api
+        self._entries = flags
+        self._canary: Canary | None = None
+        self._following: dict[bool, Decision] = {}
+
+    def decide(self, route: GatewayRoute) -> Decision:
+        override = self.flags.route_flags(route.key)
+        if override is not None:
+            return self._decision(override.mode, "route", override.sample, route.migrated)
+        decision = self._following.get(route.migrated)
+        if decision is None:
+            decision = self._following[route.migrated] = self._decision(
+                self.mode, self.reason, self.flags.sample, route.migrated
+            )
+        return decision
+
+    def _decision(self, mode: Mode, reason: Reason, sample: float | None, migrated: bool) -> Decision:
+        mode = _capped(mode, migrated)
+        canary = self._canary_in_force() if mode == "canary" else None
+        record = (self.flags.record or 0.0) if mode in RECORDING_MODES else 0.0
+        return Decision(mode, reason, _sample(sample), canary, record)
+
+    def _canary_in_force(self) -> Canary | None:
+        if self._canary is None:
+            self._canary = self.flags.canary(entry_digest(self._entries, self._api))
+        return self._canary
+
+
 def resolve(flags: FlagFile, path: str, text: str, routes: Iterable[GatewayRoute]) -> FlagsSnapshot:
     """Decide the backend of every route, once, for this version of the flags."""
     routes = tuple(routes)
     with_router = apis_with_router(routes)
-    decisions: dict[str, Decision] = {}
-    api_backends: dict[str, Mode] = {}
-    by_api = {api: flags.api_flags(api) for api in {route.api for route in routes}}
-    partial = {
-        api: found
-        for api, found in legacy_only_routes(routes).items()
-        if (by_api[api].mode or flags.default) in ROUTER_MODES
-    }
+    by_api: dict[str, _ApiDecisions] = {}
     for route in routes:
-        api_flags = by_api[route.api]
-        api_mode: Mode = api_flags.mode or flags.default
-        api_reason: Reason = "api" if api_flags.mode else "default"
-        api_backends[route.api] = _capped(api_mode, route.api in with_router)
-        override = api_flags.route_flags(route.key)
-        if override is not None:
-            decision = Decision(override.mode, "route", _sample(override.sample))
-        else:
-            decision = Decision(api_mode, api_reason, _sample(api_flags.sample))
-        mode = _capped(decision.mode, route.migrated)
-        canary = api_flags.canary(entry_digest(flags, route.api)) if mode == "canary" else None
-        record = (api_flags.record or 0.0) if mode in RECORDING_MODES else 0.0
-        decisions[route.key] = Decision(mode, decision.reason, decision.sample, canary, record)
+        if route.api not in by_api:
+            by_api[route.api] = _ApiDecisions(flags, route.api, route.api in with_router)
+    decisions = {route.key: by_api[route.api].decide(route) for route in routes}
+    partial = {api: found for api, found in legacy_only_routes(routes).items() if by_api[api].mode in ROUTER_MODES}
     return FlagsSnapshot(
         flags=flags,
         path=path,
         sha256=text_sha256(text),
         loaded_at=datetime.now(UTC),
         decisions=decisions,
-        api_backends=api_backends,
+        api_backends={api: decided.backend for api, decided in by_api.items()},
         with_router=with_router,
         partial=partial,
         routes=routes,
