@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from gateway.flags import FlagFile, resolve
-from gateway.reload import FlagsWatcher, LiveFlags, log_loaded, read_snapshot
+from gateway.reload import FlagsWatcher, LiveFlags, Reloaded, log_loaded, not_counted, read_snapshot
 from gateway.routes import GatewayRoute
 
 FIXED_PATH = "(fixed)"
@@ -17,8 +17,10 @@ FIXED_PATH = "(fixed)"
 
 
 class FlagsSource(Protocol):
-    def followed(self, routes: tuple[GatewayRoute, ...]) -> AbstractAsyncContextManager[LiveFlags]:
-        """The flags in force over `routes`, kept up to date until the block ends."""
+    def followed(
+        self, routes: tuple[GatewayRoute, ...], reloaded: Reloaded = not_counted
+    ) -> AbstractAsyncContextManager[LiveFlags]:
+        """The flags in force over `routes`, kept up to date until the block ends; `reloaded` told of each reload."""
         ...
 
 
@@ -29,7 +31,9 @@ class FixedFlags:
         self.flags = flags
 
     @asynccontextmanager
-    async def followed(self, routes: tuple[GatewayRoute, ...]) -> AsyncIterator[LiveFlags]:
+    async def followed(
+        self, routes: tuple[GatewayRoute, ...], reloaded: Reloaded = not_counted
+    ) -> AsyncIterator[LiveFlags]:
         yield LiveFlags(resolve(self.flags, FIXED_PATH, self.flags.model_dump_json(), routes))
 
 
@@ -40,10 +44,12 @@ class FollowedFile:
         self.path = path
 
     @asynccontextmanager
-    async def followed(self, routes: tuple[GatewayRoute, ...]) -> AsyncIterator[LiveFlags]:
+    async def followed(
+        self, routes: tuple[GatewayRoute, ...], reloaded: Reloaded = not_counted
+    ) -> AsyncIterator[LiveFlags]:
         live = LiveFlags(read_snapshot(self.path, routes))
         log_loaded(live.snapshot)
-        watcher = asyncio.create_task(FlagsWatcher(self.path, routes, live).run())
+        watcher = asyncio.create_task(FlagsWatcher(self.path, routes, live, reloaded).run())
         try:
             yield live
         finally:

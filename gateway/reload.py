@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 import structlog
 
@@ -26,6 +28,23 @@ from gateway.routes import GatewayRoute
 log = structlog.get_logger("gateway.flags")
 
 POLL_SECONDS = 0.25
+
+ReloadResult = Literal["loaded", "unchanged", "rejected"]
+"""What reading a changed file came to: new flags in force, the same content again, or refused."""
+RELOAD_RESULTS: tuple[ReloadResult, ...] = ("loaded", "unchanged", "rejected")
+Reloaded = Callable[[ReloadResult], None]
+"""Told the result of every reload (the `gateway_flags_reloads_total` counter)."""
+
+
+def not_counted(result: ReloadResult) -> None:
+    """A watcher nobody counts the reloads of (tests, `gateway flags` commands)."""
+
+
+class Unchanged:
+    """The file changed on disk but holds the flags in force: touched, its mode changed, the same ConfigMap again."""
+
+
+UNCHANGED = Unchanged()
 
 
 def read_snapshot(path: Path, routes: tuple[GatewayRoute, ...]) -> FlagsSnapshot:
@@ -84,14 +103,17 @@ def _signature(path: Path) -> tuple[object, ...] | None:
 class FlagsWatcher:
     """Re-read the flag file when it changes and swap in what it says, if it is valid."""
 
-    def __init__(self, path: Path, routes: tuple[GatewayRoute, ...], live: LiveFlags) -> None:
+    def __init__(
+        self, path: Path, routes: tuple[GatewayRoute, ...], live: LiveFlags, reloaded: Reloaded = not_counted
+    ) -> None:
         self.path = path
         self.routes = routes
         self.live = live
+        self.reloaded = reloaded
         self._seen = _signature(path)
 
-    def read_if_changed(self) -> FlagsSnapshot | FlagsError | None:
-        """The file's new flags, or why they are rejected; None when it holds nothing new.
+    def read_if_changed(self) -> FlagsSnapshot | FlagsError | Unchanged | None:
+        """The file's new flags, why they are rejected, or `UNCHANGED`; None when the file was not touched.
 
         It reads and validates the file, so the running server calls it in a worker thread.
         """
@@ -102,19 +124,22 @@ class FlagsWatcher:
         try:
             text = read_flags_text(self.path)
             if self.live.rejection is None and text_sha256(text) == self.live.snapshot.sha256:
-                # Touched, or only its permissions changed: the flags in force are the file's.
-                return None
+                return UNCHANGED
             return _snapshot_of(text, self.path, self.routes)
         except FlagsError as exc:
             return exc
 
-    def apply(self, outcome: FlagsSnapshot | FlagsError | None) -> None:
+    def apply(self, outcome: FlagsSnapshot | FlagsError | Unchanged | None) -> None:
         """Swap in new flags or record a rejection, on the event loop whose requests read them."""
         if outcome is None:
+            return
+        if isinstance(outcome, Unchanged):
+            self.reloaded("unchanged")
             return
         if isinstance(outcome, FlagsError):
             self.live.rejection = Rejection(error=str(outcome), rejected_at=datetime.now(UTC))
             log.warning("flags_rejected", path=str(self.path), error=str(outcome))
+            self.reloaded("rejected")
             return
         previous = self.live.snapshot
         self.live.snapshot = outcome
@@ -123,6 +148,7 @@ class FlagsWatcher:
         changed = changes(previous, outcome)
         if changed:
             log.info("flags_changed", path=outcome.path, changes=changed)
+        self.reloaded("loaded")
 
     def check(self) -> None:
         """Look at the file once, in this thread; reload it if it changed."""

@@ -144,7 +144,9 @@ class GatewayRuntime:
             self.auth.check(self.routes)
             self.index = RouteIndex(self.routes)
             self._apps = {api.name: {side: app for side in SIDES if (app := api.app(side))} for api in apis}
-            self._live = await stack.enter_async_context(self.flags_source.followed(self.routes))
+            self._live = await stack.enter_async_context(
+                self.flags_source.followed(self.routes, self.metrics.count_reload)
+            )
             await stack.enter_async_context(self.shadowing.runner.running())
             stack.enter_context(self.recording.writer)
             following = asyncio.create_task(self.rollbacks.follow(self._canary_entries))

@@ -117,3 +117,34 @@ def test_gateway_workers_status_counts_every_workers_requests(tmp_path: Path) ->
         if line.startswith("gateway_requests_total{") and 'route="/v1/models"' in line
     )
     assert total == sent
+
+
+def _reloads(scraped: str) -> dict[str, float]:
+    prefix = "gateway_flags_reloads_total{result="
+    return {
+        line[len(prefix) :].split('"')[1]: float(line.rsplit(" ", 1)[1])
+        for line in scraped.splitlines()
+        if line.startswith(prefix)
+    }
+
+
+def test_gateway_workers_metrics_count_each_workers_flag_reloads(tmp_path: Path) -> None:
+    flags_path = tmp_path / "flags.yaml"
+    flags_path.write_text("default: legacy\n")
+    with (
+        GatewayProcess(flags_path, tmp_path, workers=WORKERS) as gateway,
+        httpx.Client(base_url=gateway.base_url, timeout=5.0) as client,
+    ):
+        assert _reloads(client.get("/metrics").text) == {"loaded": 0.0, "unchanged": 0.0, "rejected": 0.0}
+        write_flags_atomically(flags_path, "apis:\n  models: sideways\n")
+        deadline = time.monotonic() + 5.0
+        # Each worker follows the file on its own; any worker's scrape sums them all.
+        while (reloads := _reloads(client.get("/metrics").text))["rejected"] < WORKERS:
+            assert time.monotonic() < deadline, f"{reloads}\n{gateway.describe()}"
+            time.sleep(0.05)
+        assert reloads == {"loaded": 0.0, "unchanged": 0.0, "rejected": float(WORKERS)}
+        write_flags_atomically(flags_path, "default: legacy\napis:\n  models: migrated\n")
+        while (reloads := _reloads(client.get("/metrics").text))["loaded"] < WORKERS:
+            assert time.monotonic() < deadline + 5.0, f"{reloads}\n{gateway.describe()}"
+            time.sleep(0.05)
+        assert reloads == {"loaded": float(WORKERS), "unchanged": 0.0, "rejected": float(WORKERS)}

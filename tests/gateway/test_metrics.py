@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 import apis
 from gateway.app import GatewayApp
@@ -77,3 +79,38 @@ async def test_made_up_methods_share_one_other_series(tmp_path: Path) -> None:
 )
 def test_method_label_keeps_only_standard_methods(method: str, label: str) -> None:
     assert method_label(method) == label
+
+
+def _reloads(exposition: str) -> dict[str, float]:
+    return {
+        sample.labels["result"]: sample.value
+        for family in text_string_to_metric_families(exposition)
+        if family.name == "gateway_flags_reloads"
+        for sample in family.samples
+        if sample.name == "gateway_flags_reloads_total"
+    }
+
+
+async def _reloads_once_counted(client: httpx.AsyncClient, result: str, count: float) -> dict[str, float]:
+    async with asyncio.timeout(5):
+        while (reloads := _reloads((await client.get("/metrics")).text))[result] < count:
+            await asyncio.sleep(0.05)
+    return reloads
+
+
+@pytest.mark.anyio
+async def test_flag_reloads_are_counted_by_result(tmp_path: Path) -> None:
+    flags = tmp_path / "flags.yaml"
+    flags.write_text("default: legacy\n")
+    app = GatewayApp(apis.registry, ServerSettings(data_dir=tmp_path / "data"), flags=flags)
+    async with app.running(), httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://test") as client:
+        # Every result has its series from the start: an alert on rejections needs one before the first.
+        assert _reloads((await client.get("/metrics")).text) == {"loaded": 0, "unchanged": 0, "rejected": 0}
+        flags.write_text("default: legacy\napis:\n  models: migrated\n")
+        assert await _reloads_once_counted(client, "loaded", 1) == {"loaded": 1, "unchanged": 0, "rejected": 0}
+        assert (await client.get("/v1/models")).headers["x-gateway-backend"] == "migrated"
+        os.utime(flags, ns=(0, 0))
+        assert await _reloads_once_counted(client, "unchanged", 1) == {"loaded": 1, "unchanged": 1, "rejected": 0}
+        flags.write_text("apis:\n  models: sideways\n")
+        assert await _reloads_once_counted(client, "rejected", 1) == {"loaded": 1, "unchanged": 1, "rejected": 1}
+        assert (await client.get("/v1/models")).headers["x-gateway-backend"] == "migrated"
