@@ -316,7 +316,7 @@ class _ApiDecisions:
         self._following: dict[bool, Decision] = {}
 
     def decide(self, route: GatewayRoute) -> Decision:
-        override = self.flags.route_flags(route.key)
+        override = self.flags.route_flags(route.key) if self.flags.routes else None
         if override is not None:
             return self._decision(override.mode, "route", override.sample, route.migrated)
         decision = self._following.get(route.migrated)
@@ -343,10 +343,12 @@ def resolve(flags: FlagFile, path: str, text: str, routes: Iterable[GatewayRoute
     routes = tuple(routes)
     with_router = apis_with_router(routes)
     by_api: dict[str, _ApiDecisions] = {}
+    decisions: dict[str, Decision] = {}
     for route in routes:
-        if route.api not in by_api:
-            by_api[route.api] = _ApiDecisions(flags, route.api, route.api in with_router)
-    decisions = {route.key: by_api[route.api].decide(route) for route in routes}
+        api = by_api.get(route.api)
+        if api is None:
+            api = by_api[route.api] = _ApiDecisions(flags, route.api, route.api in with_router)
+        decisions[route.key] = api.decide(route)
     partial = {api: found for api, found in legacy_only_routes(routes).items() if by_api[api].mode in ROUTER_MODES}
     return FlagsSnapshot(
         flags=flags,

@@ -125,6 +125,8 @@ def _line(event: Event) -> int:
 
 _SEQUENCE_TAGS = (None, "!", "tag:yaml.org,2002:seq")
 _MAPPING_TAGS = (None, "!", "tag:yaml.org,2002:map")
+_TYPED_FIRST = frozenset(CoreSchemaResolver.yaml_implicit_resolvers)
+"""The first characters of a plain scalar that may be a null, bool or number; any other starts a string."""
 _NO_KEY = object()
 """A mapping's next node is a key."""
 
@@ -155,10 +157,16 @@ class _Document:
         self._resolver = CoreSchemaResolver()
 
     def add(self, event: Event) -> None:
-        if isinstance(event, NodeEvent):
-            self._node(event)
+        if isinstance(event, ScalarEvent):
+            self._counted(event)
+            self._place(self._scalar(event), event)
         elif isinstance(event, CollectionEndEvent):
             self._open.pop()
+        elif isinstance(event, CollectionStartEvent):
+            self._counted(event)
+            self._collection(event)
+        elif isinstance(event, AliasEvent):
+            raise self._anchored(event)
         elif isinstance(event, DocumentStartEvent):
             if self._first_document is not None:
                 raise ComposerError(
@@ -172,19 +180,19 @@ class _Document:
     def _refuse(self, event: Event, problem: str) -> FlagsError:
         return FlagsError(self.path, None, f"line {_line(event)}: {problem}")
 
-    def _node(self, event: NodeEvent) -> None:
-        if isinstance(event, AliasEvent) or event.anchor is not None:
-            raise self._refuse(
-                event,
-                "YAML anchors and aliases (&name, *name) are not allowed in a flag file; write each value out",
-            )
+    def _anchored(self, event: Event) -> FlagsError:
+        return self._refuse(
+            event, "YAML anchors and aliases (&name, *name) are not allowed in a flag file; write each value out"
+        )
+
+    def _counted(self, event: NodeEvent) -> None:
+        if event.anchor is not None:
+            raise self._anchored(event)
         self._values += 1
         if self._values > MAX_VALUES:
             raise self._refuse(event, f"more than {MAX_VALUES:,} values; {_VALUES_HINT}")
-        if isinstance(event, ScalarEvent):
-            self._place(self._scalar(event), event)
-            return
-        assert isinstance(event, CollectionStartEvent)
+
+    def _collection(self, event: CollectionStartEvent) -> None:
         if len(self._open) == MAX_DEPTH:
             raise _too_deep(self.path, _line(event))
         mapping = isinstance(event, MappingStartEvent)
@@ -197,12 +205,15 @@ class _Document:
         self._open.append(collection)
 
     def _scalar(self, event: ScalarEvent) -> Any:
-        tag = event.tag
+        tag, value = event.tag, event.value
+        if tag is None and not (event.implicit[0] and value[:1] in _TYPED_FIRST):
+            # Quoted, or plain but starting as no null, bool or number can: a string, without asking the resolver.
+            return value
         if tag is None or tag == "!":
-            tag = self._resolver.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
+            tag = self._resolver.resolve(ScalarNode, value, event.implicit)  # type: ignore[no-untyped-call]
         if tag == STR_TAG:
-            return event.value
-        node = ScalarNode(tag, event.value, _mark(event), _mark(event), event.style)
+            return value
+        node = ScalarNode(tag, value, _mark(event), _mark(event), event.style)
         return self._constructor.construct_object(node)
 
     def _child_keys(self) -> tuple[str, ...]:
