@@ -202,14 +202,20 @@ def parse_flags(text: str, path: Path) -> FlagFile:
         raise _structure_error(path, exc) from exc
 
 
-def check_against_routes(flags: FlagFile, path: Path, routes: Iterable[GatewayRoute]) -> None:
-    """Refuse unknown APIs, unknown route keys and `migrated` where no router serves."""
+def check_against_routes(flags: FlagFile, path: Path, routes: Iterable[GatewayRoute], kept: Kept | None = None) -> None:
+    """Refuse unknown APIs, unknown route keys and `migrated` where no router serves.
+
+    The entries `kept` names passed this check against the same routes in the flags in force.
+    """
+    to_check = {api: entry for api, entry in flags.apis.items() if kept is None or api not in kept.apis}
+    if not to_check:
+        return
     routes = tuple(routes)
     with_router = apis_with_router(routes)
     by_api: dict[str, dict[str, GatewayRoute]] = {}
     for route in routes:
         by_api.setdefault(route.api, {})[route.key] = route
-    for api, entry in flags.apis.items():
+    for api, entry in to_check.items():
         if api not in by_api:
             raise FlagsError(
                 path, f"apis.{api}", f"unknown API {api!r}{did_you_mean(api, by_api)}; APIs: {', '.join(by_api)}"
@@ -302,10 +308,10 @@ class _ApiDecisions:
     """The decisions of one API's routes: worked out once for the API, once more per route override.
 
     A route that follows its API shares one `Decision` with the others of its side (they are frozen),
-    so a reload builds a few hundred objects for a thousand routes, not thousands.
+    so a reload builds a handful of them for a thousand routes, not thousands.
     """
 
-    def __init__(self, flags: FlagFile, api: str, with_router: bool) -> None:
+    def __init__(self, flags: FlagFile, api: str, with_router: bool, made: dict[tuple[Any, ...], Decision]) -> None:
         self.flags = flags.api_flags(api)
         self.mode: Mode = self.flags.mode or flags.default
         self.reason: Reason = "api" if self.flags.mode else "default"
@@ -314,6 +320,7 @@ class _ApiDecisions:
         self._entries = flags
         self._canary: Canary | None = None
         self._following: dict[bool, Decision] = {}
+        self._made = made
 
     def decide(self, route: GatewayRoute) -> Decision:
         override = self.flags.route_flags(route.key) if self.flags.routes else None
@@ -330,7 +337,11 @@ class _ApiDecisions:
         mode = _capped(mode, migrated)
         canary = self._canary_in_force() if mode == "canary" else None
         record = (self.flags.record or 0.0) if mode in RECORDING_MODES else 0.0
-        return Decision(mode, reason, _sample(sample), canary, record)
+        fields = (mode, reason, _sample(sample), canary, record)
+        decision = self._made.get(fields)
+        if decision is None:
+            decision = self._made[fields] = Decision(*fields)
+        return decision
 
     def _canary_in_force(self) -> Canary | None:
         if self._canary is None:
@@ -338,25 +349,51 @@ class _ApiDecisions:
         return self._canary
 
 
-def resolve(flags: FlagFile, path: str, text: str, routes: Iterable[GatewayRoute]) -> FlagsSnapshot:
-    """Decide the backend of every route, once, for this version of the flags."""
+@dataclass(frozen=True)
+class Kept:
+    """What a reload takes as it is from the flags in force: the decisions of `apis`, whose entries did not change."""
+
+    snapshot: FlagsSnapshot
+    apis: frozenset[str]
+
+
+def resolve(
+    flags: FlagFile, path: str, text: str, routes: Iterable[GatewayRoute], kept: Kept | None = None
+) -> FlagsSnapshot:
+    """Decide the backend of every route, once, for this version of the flags (`kept`'s APIs as they are)."""
     routes = tuple(routes)
-    with_router = apis_with_router(routes)
+    with_router = apis_with_router(routes) if kept is None else kept.snapshot.with_router
+    kept_apis = frozenset[str]() if kept is None else kept.apis
+    kept_decisions: Mapping[str, Decision] = {} if kept is None else kept.snapshot.decisions
+    kept_backends: Mapping[str, Mode] = {} if kept is None else kept.snapshot.api_backends
     by_api: dict[str, _ApiDecisions] = {}
+    api_backends: dict[str, Mode] = {}
     decisions: dict[str, Decision] = {}
+    # The same decision for routes of different APIs is one object too: a few kinds serve a thousand routes.
+    made: dict[tuple[Any, ...], Decision] = {}
     for route in routes:
+        if route.api in kept_apis:
+            decisions[route.key] = kept_decisions[route.key]
+            if route.api not in api_backends:
+                api_backends[route.api] = kept_backends[route.api]
+            continue
         api = by_api.get(route.api)
         if api is None:
-            api = by_api[route.api] = _ApiDecisions(flags, route.api, route.api in with_router)
+            api = by_api[route.api] = _ApiDecisions(flags, route.api, route.api in with_router, made)
+            api_backends[route.api] = api.backend
         decisions[route.key] = api.decide(route)
-    partial = {api: found for api, found in legacy_only_routes(routes).items() if by_api[api].mode in ROUTER_MODES}
+    found = legacy_only_routes(route for route in routes if route.api not in kept_apis)
+    if kept is not None:
+        found.update((api, kept.snapshot.partial[api]) for api in kept_apis if api in kept.snapshot.partial)
+    # Only APIs with a router have legacy-only routes: there a mode capped to the router's presence is the mode.
+    partial = {api: found[api] for api in api_backends if api in found and api_backends[api] in ROUTER_MODES}
     return FlagsSnapshot(
         flags=flags,
         path=path,
         sha256=text_sha256(text),
         loaded_at=datetime.now(UTC),
         decisions=decisions,
-        api_backends={api: decided.backend for api, decided in by_api.items()},
+        api_backends=api_backends,
         with_router=with_router,
         partial=partial,
         routes=routes,

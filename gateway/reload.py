@@ -23,6 +23,7 @@ import structlog
 from gateway.exceptions import FlagsError
 from gateway.flags import FlagsSnapshot, changes, check_against_routes, parse_flags, resolve, text_sha256
 from gateway.flags_file import read_flags_text
+from gateway.kept_decisions import kept_decisions
 from gateway.routes import GatewayRoute
 
 log = structlog.get_logger("gateway.flags")
@@ -52,10 +53,13 @@ def read_snapshot(path: Path, routes: tuple[GatewayRoute, ...]) -> FlagsSnapshot
     return _snapshot_of(read_flags_text(path), path, routes)
 
 
-def _snapshot_of(text: str, path: Path, routes: tuple[GatewayRoute, ...]) -> FlagsSnapshot:
+def _snapshot_of(
+    text: str, path: Path, routes: tuple[GatewayRoute, ...], in_force: FlagsSnapshot | None = None
+) -> FlagsSnapshot:
     flags = parse_flags(text, path)
-    check_against_routes(flags, path, routes)
-    return resolve(flags, str(path), text, routes)
+    kept = kept_decisions(in_force, flags, routes)
+    check_against_routes(flags, path, routes, kept)
+    return resolve(flags, str(path), text, routes, kept)
 
 
 def log_loaded(snapshot: FlagsSnapshot) -> None:
@@ -125,7 +129,7 @@ class FlagsWatcher:
             text = read_flags_text(self.path)
             if self.live.rejection is None and text_sha256(text) == self.live.snapshot.sha256:
                 return UNCHANGED
-            return _snapshot_of(text, self.path, self.routes)
+            return _snapshot_of(text, self.path, self.routes, self.live.snapshot)
         except FlagsError as exc:
             return exc
 
