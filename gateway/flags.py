@@ -211,17 +211,18 @@ def check_against_routes(flags: FlagFile, path: Path, routes: Iterable[GatewayRo
     if not to_check:
         return
     routes = tuple(routes)
-    with_router = apis_with_router(routes)
     by_api: dict[str, dict[str, GatewayRoute]] = {}
     for route in routes:
-        by_api.setdefault(route.api, {})[route.key] = route
+        if route.api in to_check:
+            by_api.setdefault(route.api, {})[route.key] = route
     for api, entry in to_check.items():
         if api not in by_api:
+            names = dict.fromkeys(route.api for route in routes)
             raise FlagsError(
-                path, f"apis.{api}", f"unknown API {api!r}{did_you_mean(api, by_api)}; APIs: {', '.join(by_api)}"
+                path, f"apis.{api}", f"unknown API {api!r}{did_you_mean(api, names)}; APIs: {', '.join(names)}"
             )
         api_flags = flags.api_flags(api)
-        if api_flags.mode in ROUTER_MODES and api not in with_router:
+        if api_flags.mode in ROUTER_MODES and not any(route.migrated for route in by_api[api].values()):
             key = f"apis.{api}" if not isinstance(entry, ApiFlags) else f"apis.{api}.mode"
             raise FlagsError(path, key, f"API {api!r} has no router yet; its only valid mode is legacy")
         for route_key in api_flags.routes:

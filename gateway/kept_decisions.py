@@ -16,11 +16,7 @@ def kept_decisions(in_force: FlagsSnapshot | None, flags: FlagFile, routes: tupl
     """The APIs of `flags` whose decisions `in_force` already holds; None when nothing can be kept."""
     if in_force is None or in_force.routes is not routes or in_force.flags.default != flags.default:
         return None
-    old = in_force.flags
-    # Entries written short are one shared object per mode (`FlagFile.api_flags`): mostly an identity test.
-    same = frozenset(
-        api
-        for api in in_force.api_backends
-        if (before := old.api_flags(api)) is (after := flags.api_flags(api)) or before == after
-    )
+    before, after = in_force.flags.apis, flags.apis
+    # An entry written short is a mode, compared as a string; one in long form as a frozen model.
+    same = frozenset(api for api in in_force.api_backends if before.get(api) == after.get(api))
     return Kept(in_force, same) if same else None
