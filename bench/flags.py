@@ -17,12 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 from bench.loadgen import Load, tool_name
 from bench.network import MODEL_PATH, gateway_server
 from bench.report import Row, Target
 from bench.rounds import ROUNDS, alternate, median
 from bench.servers import ServerProcess
-from gateway import flags_file
 from gateway.flags import check_against_routes, parse_flags, resolve
 from gateway.reload import FlagsWatcher, LiveFlags, read_snapshot
 from gateway.routes import GatewayRoute
@@ -121,8 +122,7 @@ def reload_rows(workdir: Path, rounds: int) -> list[Row]:
         rounds,
     )
     m = {name: median(values) for name, values in samples.items()}
-    with_libyaml = flags_file.EventSource.__name__ == "CSafeLoader"
-    parser = "libyaml's events" if with_libyaml else "PyYAML's pure-Python parser (no libyaml)"
+    parser = "libyaml's events" if yaml.__with_libyaml__ else "PyYAML's pure-Python parser (no libyaml)"
     return [
         Row(
             SECTION,
