@@ -136,15 +136,14 @@ def test_gateway_workers_metrics_count_each_workers_flag_reloads(tmp_path: Path)
         httpx.Client(base_url=gateway.base_url, timeout=5.0) as client,
     ):
         assert _reloads(client.get("/metrics").text) == {"loaded": 0.0, "unchanged": 0.0, "rejected": 0.0}
-        write_flags_atomically(flags_path, "apis:\n  models: sideways\n")
-        deadline = time.monotonic() + 5.0
-        # Each worker follows the file on its own; any worker's scrape sums them all.
-        while (reloads := _reloads(client.get("/metrics").text))["rejected"] < WORKERS:
-            assert time.monotonic() < deadline, f"{reloads}\n{gateway.describe()}"
-            time.sleep(0.05)
-        assert reloads == {"loaded": 0.0, "unchanged": 0.0, "rejected": float(WORKERS)}
-        write_flags_atomically(flags_path, "default: legacy\napis:\n  models: migrated\n")
-        while (reloads := _reloads(client.get("/metrics").text))["loaded"] < WORKERS:
-            assert time.monotonic() < deadline + 5.0, f"{reloads}\n{gateway.describe()}"
-            time.sleep(0.05)
+        # Both workers serving, so both follow the file from before it changes.
+        pids, _ = _meet_every_worker(gateway, client, "reloads-")
+        assert len(pids) == WORKERS, f"one worker only answered: {pids}\n{gateway.describe()}"
+        for text, result in (("apis:\n  models: sideways\n", "rejected"), ("apis:\n  models: migrated\n", "loaded")):
+            write_flags_atomically(flags_path, text)
+            deadline = time.monotonic() + 10.0
+            # Each worker follows the file on its own; any worker's scrape sums them all.
+            while (reloads := _reloads(client.get("/metrics").text))[result] < WORKERS:
+                assert time.monotonic() < deadline, f"{reloads}\n{gateway.describe()}"
+                time.sleep(0.05)
         assert reloads == {"loaded": float(WORKERS), "unchanged": 0.0, "rejected": float(WORKERS)}

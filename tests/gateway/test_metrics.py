@@ -92,7 +92,7 @@ def _reloads(exposition: str) -> dict[str, float]:
 
 
 async def _reloads_once_counted(client: httpx.AsyncClient, result: str, count: float) -> dict[str, float]:
-    async with asyncio.timeout(5):
+    async with asyncio.timeout(10):
         while (reloads := _reloads((await client.get("/metrics")).text))[result] < count:
             await asyncio.sleep(0.05)
     return reloads
