@@ -18,8 +18,9 @@ from typing import Any
 import httpx
 
 PING_INTERVAL = 0.01
-# Generous: the machine running the suite is shared (about 150 ms idle, up to 400 ms seen under load; 9.4 s before).
-LONGEST_PING = 0.5
+# Generous: the suite runs in two workers on shared machines (about 150 ms idle, 510 ms seen under load),
+# and still far below the unbounded parse's 9.4 s.
+LONGEST_PING = 1.5
 
 
 class Pinger:
