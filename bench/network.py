@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from pathlib import Path
 
 from bench.asgi_calls import sse_events
@@ -36,6 +37,18 @@ def gateway_server(workdir: Path, flags_text: str = "default: migrated\n") -> Se
     flags.write_text(flags_text, encoding="utf-8")
     port = free_port()
     return ServerProcess("gateway", gateway_command(port, flags, workdir / "gateway-data"), port, MODEL_PATH, workdir)
+
+
+def warmed_gateways(stack: ExitStack, scratch: Path, flags_by_name: Mapping[str, str]) -> dict[str, ServerProcess]:
+    """One `gateway serve` per flag file, each in its own directory under ``scratch``, warmed up on the models path."""
+    servers = {}
+    for name, flags in flags_by_name.items():
+        workdir = scratch / name
+        workdir.mkdir()
+        servers[name] = stack.enter_context(gateway_server(workdir, flags))
+    for server in servers.values():
+        run_load(server.base_url + MODEL_PATH, WARMUP_SECONDS)
+    return servers
 
 
 # A path each bare app answers once started: the models route, or 405 for a GET of the chat route.

@@ -27,7 +27,7 @@ import apis
 from bench.asgi_calls import expect, time_calls
 from bench.inprocess import MODEL_REQUEST, calls_per_round
 from bench.loadgen import LoadResult, run_load, tool_name
-from bench.network import LOAD_SECONDS, MODEL_PATH, WARMUP_SECONDS, gateway_server
+from bench.network import LOAD_SECONDS, MODEL_PATH, warmed_gateways
 from bench.report import Row, Target
 from bench.rounds import ROUNDS, alternate, alternate_async, median, paired_differences, paired_ratios
 from gateway.app import GatewayApp
@@ -111,13 +111,7 @@ LOADS = {"saturated": 32, "light": 1}
 def network_rows(rounds: int) -> list[Row]:
     """Client latency with every models request recorded versus none, under both loads."""
     with tempfile.TemporaryDirectory(prefix="bench-recording-net-") as scratch, ExitStack() as stack:
-        servers = {}
-        for name, flags in FLAGS.items():
-            workdir = Path(scratch) / name
-            workdir.mkdir()
-            servers[name] = stack.enter_context(gateway_server(workdir, flags))
-        for server in servers.values():
-            run_load(server.base_url + MODEL_PATH, WARMUP_SECONDS)
+        servers = warmed_gateways(stack, Path(scratch), FLAGS)
         results: dict[tuple[str, str], list[LoadResult]] = {(n, load): [] for n in servers for load in LOADS}
 
         def measure(name: str, load: str) -> Callable[[], float]:

@@ -25,7 +25,7 @@ from apis.models.legacy import ModelsApi
 from bench.asgi_calls import expect
 from bench.inprocess import MODEL_REQUEST, calls_per_round, loop
 from bench.loadgen import LoadResult, run_load, tool_name
-from bench.network import LOAD_SECONDS, MODEL_PATH, WARMUP_SECONDS, gateway_server
+from bench.network import LOAD_SECONDS, MODEL_PATH, warmed_gateways
 from bench.report import Row, Target
 from bench.rounds import ROUNDS, alternate, alternate_async, median, paired_differences, paired_ratios
 from gateway.registry import ApiContext
@@ -113,13 +113,7 @@ FLAGS = {"legacy": "apis:\n  models: legacy\n", "shadow": "apis:\n  models: shad
 def network_rows(rounds: int) -> list[Row]:
     """Client latency with every models request shadowed versus served by legacy alone."""
     with tempfile.TemporaryDirectory(prefix="bench-shadow-net-") as scratch, ExitStack() as stack:
-        servers = {}
-        for mode, flags in FLAGS.items():
-            workdir = Path(scratch) / mode
-            workdir.mkdir()
-            servers[mode] = stack.enter_context(gateway_server(workdir, flags))
-        for server in servers.values():
-            run_load(server.base_url + MODEL_PATH, WARMUP_SECONDS)
+        servers = warmed_gateways(stack, Path(scratch), FLAGS)
         results: dict[str, list[LoadResult]] = {mode: [] for mode in servers}
 
         def measure(mode: str) -> Callable[[], float]:
