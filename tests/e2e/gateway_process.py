@@ -33,6 +33,7 @@ STARTUP_TIMEOUT = 20.0
 SHUTDOWN_TIMEOUT = 10.0
 # Readiness probes carry their own request ids, so tests can tell their own request lines apart.
 PROBE_REQUEST_ID_PREFIX = "readiness-probe-"
+MAX_REQUESTS_TO_MEET_EVERY_WORKER = 400
 
 LogLine = dict[str, Any]
 
@@ -163,6 +164,7 @@ class GatewayProcess:
         self.base_url = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{self.port}"
         self.stdout_path = workdir / f"gateway-{self.port}.stdout"
         self.stderr_path = workdir / f"gateway-{self.port}.stderr"
+        self.workers = workers
         self._args = ["--workers", str(workers), *extra_args]
         self._environment = _environment(environment)
         # A command the server runs under, e.g. setpriv to drop a capability.
@@ -256,6 +258,23 @@ class GatewayProcess:
 
     def events(self, name: str) -> list[LogLine]:
         return [line for line in self.log_lines() if line.get("event") == name]
+
+    def meet_every_worker(self, send: Callable[[str], object], prefix: str) -> tuple[set[int], int]:
+        """Call ``send(request_id)`` with ids ``prefix`` + N until every worker has logged one (at most 400).
+
+        The pids met, and how many requests were sent, counted here: a worker writes its
+        line after the answer has left. The log is read every 10 requests, not after each.
+        """
+        pids: set[int] = set()
+        sent = 0
+        while sent < MAX_REQUESTS_TO_MEET_EVERY_WORKER:
+            send(f"{prefix}{sent}")
+            sent += 1
+            if sent % 10 == 0:
+                pids = {line["pid"] for line in self.request_lines() if line["request_id"].startswith(prefix)}
+                if len(pids) == self.workers:
+                    break
+        return pids, sent
 
     def request_lines(self) -> list[LogLine]:
         """The `request` lines, without those of the readiness probes `start` sent."""

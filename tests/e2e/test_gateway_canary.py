@@ -26,21 +26,12 @@ def _get(client: httpx.Client, path: str, request_id: str, **headers: str) -> ht
     return response
 
 
-def _meet_every_worker(gateway: GatewayProcess, client: httpx.Client, prefix: str) -> None:
-    """Send requests until each worker has served one (a worker may still be starting when the first answers)."""
-    for number in range(MAX_REQUESTS_TO_MEET_EVERY_WORKER):
-        _get(client, "/v1/health", f"{prefix}{number}")
-        if number % 10 == 9:
-            lines = gateway.request_lines()
-            if len({line["pid"] for line in lines if line["request_id"].startswith(prefix)}) == WORKERS:
-                return
-    raise AssertionError(f"one worker only answered\n{gateway.describe()}")
-
-
 def _sides_by_user(gateway: GatewayProcess, prefix: str) -> dict[str, set[str]]:
     sides: dict[str, set[str]] = {}
     with httpx.Client(base_url=gateway.base_url, timeout=5.0) as client:
-        _meet_every_worker(gateway, client, f"meet-{prefix}")
+        # A worker may still be starting when the first answers.
+        pids, _ = gateway.meet_every_worker(lambda request_id: _get(client, "/v1/health", request_id), f"meet-{prefix}")
+        assert len(pids) == WORKERS, f"one worker only answered\n{gateway.describe()}"
         for round_ in range(3):
             for user in USERS:
                 response = _get(client, "/v1/models", f"{prefix}{round_}-{user}", **{"x-user-id": user})

@@ -13,7 +13,6 @@ from tests.e2e.gateway_process import GatewayProcess, write_flags_atomically
 WORKERS = 2
 FLIP_DEADLINE = 2.0
 CONSECUTIVE = 20
-MAX_REQUESTS_TO_MEET_EVERY_WORKER = 400
 
 
 def _get_models(client: httpx.Client, request_id: str) -> httpx.Response:
@@ -21,24 +20,6 @@ def _get_models(client: httpx.Client, request_id: str) -> httpx.Response:
     response = client.get("/v1/models", headers={"connection": "close", "x-request-id": request_id})
     assert response.status_code == 200, response.text
     return response
-
-
-def _pids_of(gateway: GatewayProcess, prefix: str) -> set[int]:
-    return {line["pid"] for line in gateway.request_lines() if line["request_id"].startswith(prefix)}
-
-
-def _meet_every_worker(gateway: GatewayProcess, client: httpx.Client, prefix: str) -> tuple[set[int], int]:
-    """Send requests until each worker has served one (bounded); the pids seen and the requests sent."""
-    pids: set[int] = set()
-    sent = 0
-    while sent < MAX_REQUESTS_TO_MEET_EVERY_WORKER:
-        _get_models(client, f"{prefix}{sent}")
-        sent += 1
-        if sent % 10 == 0:
-            pids = _pids_of(gateway, prefix)
-            if len(pids) == WORKERS:
-                break
-    return pids, sent
 
 
 def test_gateway_two_workers_follow_a_flip(tmp_path: Path) -> None:
@@ -49,7 +30,7 @@ def test_gateway_two_workers_follow_a_flip(tmp_path: Path) -> None:
         httpx.Client(base_url=gateway.base_url, timeout=5.0) as client,
     ):
         # Both workers serve before the flip, so each must pick it up from the file.
-        before, _ = _meet_every_worker(gateway, client, "before-")
+        before, _ = gateway.meet_every_worker(lambda request_id: _get_models(client, request_id), "before-")
         assert len(before) == WORKERS, f"one worker only answered: {before}\n{gateway.describe()}"
         assert gateway.pid not in before, "requests served by the supervisor, not by workers"
 
@@ -63,7 +44,7 @@ def test_gateway_two_workers_follow_a_flip(tmp_path: Path) -> None:
             streak = streak + 1 if response.headers["x-gateway-backend"] == "migrated" else 0
         settled = time.monotonic() - written
 
-        after, _ = _meet_every_worker(gateway, client, "after-")
+        after, _ = gateway.meet_every_worker(lambda request_id: _get_models(client, request_id), "after-")
         gateway.stop()
 
     assert settled < FLIP_DEADLINE
@@ -101,7 +82,7 @@ def test_gateway_workers_status_counts_every_workers_requests(tmp_path: Path) ->
         httpx.Client(base_url=gateway.base_url, timeout=5.0) as client,
     ):
         # Counted as the client sent them: a worker writes its log line after the answer has left.
-        pids, sent = _meet_every_worker(gateway, client, "counted-")
+        pids, sent = gateway.meet_every_worker(lambda request_id: _get_models(client, request_id), "counted-")
         assert len(pids) == WORKERS, f"one worker only answered: {pids}\n{gateway.describe()}"
         # Each status request may reach either worker: every one must show all requests.
         answers = [client.get("/_gateway/status", headers={"connection": "close"}).json() for _ in range(2 * WORKERS)]
@@ -137,7 +118,7 @@ def test_gateway_workers_metrics_count_each_workers_flag_reloads(tmp_path: Path)
     ):
         assert _reloads(client.get("/metrics").text) == {"loaded": 0.0, "unchanged": 0.0, "rejected": 0.0}
         # Both workers serving, so both follow the file from before it changes.
-        pids, _ = _meet_every_worker(gateway, client, "reloads-")
+        pids, _ = gateway.meet_every_worker(lambda request_id: _get_models(client, request_id), "reloads-")
         assert len(pids) == WORKERS, f"one worker only answered: {pids}\n{gateway.describe()}"
         for text, result in (("apis:\n  models: sideways\n", "rejected"), ("apis:\n  models: migrated\n", "loaded")):
             write_flags_atomically(flags_path, text)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,6 @@ from tests.parity.replay import Served, catalogue_files, load_catalogue, replay
 APIS = ["--apis", "tests.e2e.shadow_apis"]
 SETTLE_SECONDS = 10.0
 WORKERS = 2
-MAX_REQUESTS_TO_MEET_EVERY_WORKER = 200
 
 
 def _shadow_lines(gateway: GatewayProcess) -> list[LogLine]:
@@ -155,15 +153,6 @@ def test_shadow_mismatch_logged_and_shown_in_status(tmp_path: Path) -> None:
     assert 'gateway_shadow_total{api="models",method="DELETE",result="mismatch"' in metrics
 
 
-def _until_every_worker_answered(gateway: GatewayProcess, prefix: str, send: Callable[[dict[str, str]], object]) -> int:
-    """`send(headers)` requests with ids `prefix-N` until every worker has answered one; how many were sent."""
-    for sent in range(1, MAX_REQUESTS_TO_MEET_EVERY_WORKER + 1):
-        send({"x-request-id": f"{prefix}-{sent}"})
-        if len({line["pid"] for line in gateway.request_lines() if line["request_id"].startswith(prefix)}) == WORKERS:
-            return sent
-    raise AssertionError(f"one worker only answered {prefix} requests\n{gateway.describe()}")
-
-
 def test_shadow_counts_and_last_mismatch_in_status_cover_every_worker(tmp_path: Path) -> None:
     flags = tmp_path / "flags.yaml"
     flags.write_text("apis:\n  models: shadow\n")
@@ -174,16 +163,21 @@ def test_shadow_counts_and_last_mismatch_in_status_cover_every_worker(tmp_path: 
         httpx.Client(base_url=gateway.base_url, headers={"connection": "close"}) as client,
     ):
         # The drifting router calls the implementation once more on this route: every comparison mismatches.
-        sent = _until_every_worker_answered(
-            gateway, "spread", lambda headers: client.get("/v1/models", headers=headers)
+        pids, sent = gateway.meet_every_worker(
+            lambda request_id: client.get("/v1/models", headers={"x-request-id": request_id}), "spread-"
         )
+        assert len(pids) == WORKERS, f"one worker only answered spread- requests\n{gateway.describe()}"
         _settled(gateway, sent)
         client.get("/v1/models", headers={"x-request-id": "newest"})
         _settled(gateway, sent + 1)
         answers: list[dict[str, Any]] = []
-        _until_every_worker_answered(
-            gateway, "status", lambda headers: answers.append(client.get("/_gateway/status", headers=headers).json())
+        pids, _ = gateway.meet_every_worker(
+            lambda request_id: answers.append(
+                client.get("/_gateway/status", headers={"x-request-id": request_id}).json()
+            ),
+            "status-",
         )
+        assert len(pids) == WORKERS, f"one worker only answered status- requests\n{gateway.describe()}"
     for status in answers:
         assert status["workers"] == WORKERS
         shadow = status["apis"]["models"]["routes"]["GET /v1/models"]["shadow"]
