@@ -21,6 +21,7 @@ from gateway.exceptions import ApisNotStartedError, SettingError
 log = structlog.get_logger("gateway.listener")
 
 _ADDRESSES = "127.0.0.1, or 0.0.0.0 for every interface"
+_NOT_STARTED = "the APIs did not start; the apis_not_started log line above names the API and the cause"
 
 
 def bind_listener(host: str, port: int, *, port_setting: str = "port") -> socket.socket:
@@ -74,13 +75,16 @@ def serve_on(config: uvicorn.Config, listener: socket.socket) -> None:
     with suppress(KeyboardInterrupt):
         if config.workers > 1:
             log.info("listening", url=url, workers=config.workers)
-            Multiprocess(config, sockets=[listener]).run()
+            supervisor = Multiprocess(config, sockets=[listener])
+            supervisor.run()
+            # uvicorn stops every worker once one fails to start, and returns as after a signal: a supervisor
+            # (systemd, Kubernetes) must see that stop as a failure, not as a clean exit.
+            if any(worker.exitcode == STARTUP_FAILURE for worker in supervisor.processes):
+                raise ApisNotStartedError(_NOT_STARTED)
         else:
             try:
                 _AnnouncedServer(config, url).run(sockets=[listener])
             except SystemExit as exc:
                 if exc.code != STARTUP_FAILURE:
                     raise
-                raise ApisNotStartedError(
-                    "the APIs did not start; the apis_not_started log line above names the API and the cause"
-                ) from exc
+                raise ApisNotStartedError(_NOT_STARTED) from exc

@@ -50,12 +50,22 @@ def test_listener_on_a_bad_host_names_the_host_and_the_fix(host: str, problem: s
     assert caught.value.problem.endswith("127.0.0.1, or 0.0.0.0 for every interface")
 
 
-def test_serve_on_reports_apis_that_did_not_start() -> None:
-    async def cannot_start(scope: Scope, receive: Receive, send: Send) -> None:
-        assert scope["type"] == "lifespan"
-        await receive()
-        await send({"type": "lifespan.startup.failed", "message": "no implementation"})
+async def cannot_start(scope: Scope, receive: Receive, send: Send) -> None:
+    assert scope["type"] == "lifespan"
+    await receive()
+    await send({"type": "lifespan.startup.failed", "message": "no implementation"})
 
+
+def test_serve_on_reports_apis_that_did_not_start() -> None:
     config = uvicorn.Config(cannot_start, lifespan="on", log_config=None)
+    with bind_listener("127.0.0.1", 0) as listener, pytest.raises(ApisNotStartedError, match="did not start"):
+        serve_on(config, listener)
+
+
+def test_serve_on_reports_workers_that_did_not_start() -> None:
+    # Each worker process imports the app by name; uvicorn stops them all once one fails to start.
+    config = uvicorn.Config(
+        f"{__name__}:cannot_start", workers=2, lifespan="on", log_config=None, timeout_worker_healthcheck=1
+    )
     with bind_listener("127.0.0.1", 0) as listener, pytest.raises(ApisNotStartedError, match="did not start"):
         serve_on(config, listener)
