@@ -15,12 +15,12 @@ from typing import Any
 from fastapi import params
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope
 
+from http_conventions.deferred_route import DeferredRoute
 from http_conventions.errors import answer_failure
 from http_conventions.json_body import parse_json_body
 
@@ -81,8 +81,10 @@ async def _read_form(request: Request) -> None:
         raise answer_failure("body_error", exc) from exc
 
 
-class BodyParsingRoute(APIRoute):
+class BodyParsingRoute(DeferredRoute):
     """An `APIRoute` that reads its body first: parsing failures answer 400 in the validation shape.
+
+    Its FastAPI state is built on first use (`DeferredRoute`).
 
     A large JSON body is parsed in slices that leave the event loop free (see `json_body`).
     Forms are read with Starlette's default limits (1000 fields and files, 1 MiB a field).

@@ -95,7 +95,8 @@ class ConventionRoute(BodyParsingRoute):
     filtering it: the legacy server sent every field of what the implementation returned.
     """
 
-    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+    def build(self, path: str, endpoint: Callable[..., Any], kwargs: dict[str, Any]) -> None:
+        kwargs = dict(kwargs)
         if not getattr(endpoint, _WRAPPED_MARK, False):
             # include_router builds the route again from the wrapped endpoint; wrap once.
             methods = set(kwargs.get("methods") or {"GET"})
@@ -109,7 +110,7 @@ class ConventionRoute(BodyParsingRoute):
         if kwargs.get("status_code") == 204:
             # An empty answer carries no content type, as the legacy server's did.
             kwargs["response_class"] = Response
-        super().__init__(path, endpoint, **kwargs)
+        super().build(path, endpoint, kwargs)
 
     async def read_json_body(self, body: bytes) -> tuple[bytes, Any]:
         model = self.body_field.field_info.annotation if self.body_field else None

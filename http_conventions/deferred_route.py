@@ -1,0 +1,62 @@
+"""Routes whose FastAPI state is built on first use, not when the app is made.
+
+FastAPI builds a route's dependant, parameter fields and response fields (pydantic
+schemas, about half a millisecond a route) when the route is made. A server of a
+thousand routes per side paid that for both sides at start-up, although a request
+reaches one route of the side in force and a document is read on demand. A
+`DeferredRoute` keeps what it was given and what names it (path, methods, name, the
+declarations the gateway reads), compiles its path on its first match, and builds the
+rest the first time anything else is read: its handler (a request), its dependant or
+fields (a document). A route that cannot be built says so then, naming itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.routing import APIRoute
+from starlette.routing import compile_path, get_name
+
+_PATH_STATE = frozenset({"path_regex", "path_format", "param_convertors"})
+
+
+class RouteBuildError(Exception):
+    """A route's FastAPI state could not be built (its endpoint's signature or models are wrong)."""
+
+
+class DeferredRoute(APIRoute):
+    """An `APIRoute` made in microseconds: the rest of `APIRoute.__init__` runs on first use."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        # What names the route is read without building it: the gateway's route table and auth.
+        self.path = path
+        self.endpoint = endpoint
+        self.methods = {method.upper() for method in kwargs.get("methods") or ["GET"]}
+        self.name = get_name(endpoint) if kwargs.get("name") is None else kwargs["name"]
+        self.deprecated = kwargs.get("deprecated")
+        self.openapi_extra = kwargs.get("openapi_extra")
+        self.include_in_schema = kwargs.get("include_in_schema", True)
+        self._deferred: tuple[str, Callable[..., Any], dict[str, Any]] | None = (path, endpoint, kwargs)
+
+    def build(self, path: str, endpoint: Callable[..., Any], kwargs: dict[str, Any]) -> None:
+        """Make the route's FastAPI state; a subclass prepares its arguments here."""
+        APIRoute.__init__(self, path, endpoint, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for attributes not set yet: the deferred state, on its first read.
+        deferred = self.__dict__.get("_deferred")
+        if deferred is None or name.startswith("__"):
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        if name in _PATH_STATE:
+            # Matching needs the path alone: a request to one route compiles its neighbours' paths only.
+            self.path_regex, self.path_format, self.param_convertors = compile_path(self.path)
+        else:
+            self._deferred = None
+            try:
+                self.build(*deferred)
+            except Exception as exc:
+                self._deferred = deferred
+                methods = ",".join(sorted(self.methods or ()))
+                raise RouteBuildError(f"route {methods} {self.path} ({self.name}) cannot be built: {exc}") from exc
+        return object.__getattribute__(self, name)
