@@ -12,6 +12,7 @@ fields (a document). A route that cannot be built says so then, naming itself.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from fastapi.routing import APIRoute
 from starlette.routing import compile_path, get_name
 
 _PATH_STATE = frozenset({"path_regex", "path_format", "param_convertors"})
+_BUILDING = threading.RLock()
 
 
 class RouteBuildError(Exception):
@@ -37,7 +39,7 @@ class DeferredRoute(APIRoute):
         self.deprecated = kwargs.get("deprecated")
         self.openapi_extra = kwargs.get("openapi_extra")
         self.include_in_schema = kwargs.get("include_in_schema", True)
-        self._deferred: tuple[str, Callable[..., Any], dict[str, Any]] | None = (path, endpoint, kwargs)
+        self._deferred = (path, endpoint, kwargs)
 
     def build(self, path: str, endpoint: Callable[..., Any], kwargs: dict[str, Any]) -> None:
         """Make the route's FastAPI state; a subclass prepares its arguments here."""
@@ -45,18 +47,28 @@ class DeferredRoute(APIRoute):
 
     def __getattr__(self, name: str) -> Any:
         # Only reached for attributes not set yet: the deferred state, on its first read.
-        deferred = self.__dict__.get("_deferred")
-        if deferred is None or name.startswith("__"):
+        if name.startswith("__") or "_deferred" not in self.__dict__:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        if name in _PATH_STATE:
-            # Matching needs the path alone: a request to one route compiles its neighbours' paths only.
-            self.path_regex, self.path_format, self.param_convertors = compile_path(self.path)
-        else:
-            self._deferred = None
-            try:
-                self.build(*deferred)
-            except Exception as exc:
-                self._deferred = deferred
-                methods = ",".join(sorted(self.methods or ()))
-                raise RouteBuildError(f"route {methods} {self.path} ({self.name}) cannot be built: {exc}") from exc
+        # A document may be built in a worker thread while a request reaches the same route.
+        with _BUILDING:
+            deferred = self.__dict__.get("_deferred")
+            if deferred is not None and not self.__dict__.get("_building"):
+                if name in _PATH_STATE:
+                    # Matching needs the path alone: a request to one route compiles its neighbours' paths only.
+                    self.path_regex, self.path_format, self.param_convertors = compile_path(self.path)
+                else:
+                    self._build(deferred)
         return object.__getattribute__(self, name)
+
+    def _build(self, deferred: tuple[str, Callable[..., Any], dict[str, Any]]) -> None:
+        # While building, a read of what is not set yet fails as on any object, instead of building again.
+        self._building = True
+        try:
+            self.build(*deferred)
+        except Exception as exc:
+            methods = ",".join(sorted(self.methods or ()))
+            raise RouteBuildError(f"route {methods} {self.path} ({self.name}) cannot be built: {exc}") from exc
+        else:
+            del self._deferred
+        finally:
+            del self._building
