@@ -11,19 +11,21 @@ rules as the status endpoint.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.templating import Jinja2Templates
 
 from gateway.rollout_figures import match_rate, sides, traffic
+
+if TYPE_CHECKING:
+    from starlette.templating import Jinja2Templates
 
 UI_PATH = "/_gateway/ui"
 LIVE_PATH = f"{UI_PATH}/live"
@@ -46,7 +48,12 @@ def _milliseconds(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f} ms"
 
 
+@functools.cache
 def _templates() -> Jinja2Templates:
+    # Made on the page's first request: Jinja2's import is a cost every server would pay at start-up.
+    import jinja2
+    from starlette.templating import Jinja2Templates
+
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader(__package__),
         autoescape=True,
@@ -63,7 +70,6 @@ def ui_routes(read_status: StatusReader, middleware: Sequence[Middleware] | None
 
     `read_status` gives the `/_gateway/status` answer the page shows.
     """
-    templates = _templates()
 
     def rendering(template: str) -> Callable[[Request], Awaitable[Response]]:
         async def render(request: Request) -> Response:
@@ -73,7 +79,7 @@ def ui_routes(read_status: StatusReader, middleware: Sequence[Middleware] | None
                 "sides": sides(status),
                 "rendered_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
             }
-            return templates.TemplateResponse(request, template, context, headers=_HEADERS)
+            return _templates().TemplateResponse(request, template, context, headers=_HEADERS)
 
         return render
 

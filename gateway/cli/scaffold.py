@@ -10,7 +10,6 @@ import typer
 from gateway.cli.common import ApisOption, load_settings, reported
 from gateway.loading import load_registry
 from gateway.offline import placeholder_apis
-from gateway.scaffold import scaffold_files, served_routes, shown
 
 
 def scaffold(
@@ -29,6 +28,9 @@ def scaffold(
     The router answers as the legacy routes do (paths, served methods, 204s, streams, errors,
     deprecations, who may call it, documentation); nothing is overwritten without --force.
     """
+    # libcst, which scaffolding writes code with, is a tenth of a second to import: the other commands skip it.
+    from gateway.scaffold import scaffold_files, served_routes, shown
+
     with reported():
         settings = load_settings(apis=apis)
         registry = load_registry(settings.apis)
