@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
@@ -10,9 +11,10 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from http_conventions import SSE_MEDIA_TYPE, create_conventional_app, declared_auth
+from http_conventions.body_parsing import BodyParsingRoute
 from http_conventions.openapi import documented_responses
 from legacy_adapter.discovery import WebRoute
-from legacy_adapter.endpoint import create_endpoint
+from legacy_adapter.endpoint import LegacyEndpoint
 from legacy_adapter.openapi import document_from_docstrings
 from legacy_adapter.protocols import Nested, Protocols, declared_routes, implementation_method
 
@@ -49,6 +51,14 @@ def documented(method: Any, route: WebRoute) -> dict[str, Any]:
     return {"responses": responses} if responses else {}
 
 
+class LegacyRoute(BodyParsingRoute):
+    """A legacy app's route: what it documents is read from the implementation method when it is built."""
+
+    def build(self, path: str, endpoint: Callable[..., Any], kwargs: dict[str, Any]) -> None:
+        assert isinstance(endpoint, LegacyEndpoint), "a LegacyRoute serves a LegacyEndpoint"
+        super().build(path, endpoint, {**kwargs, **documented(endpoint.method, endpoint.route)})
+
+
 def _title(protocols: Protocols) -> str:
     first = protocols if isinstance(protocols, type | Nested) else next(iter(protocols), None)
     if isinstance(first, Nested):
@@ -83,14 +93,14 @@ def create_legacy_app(
         complete_document=lambda document: document_from_docstrings(document, routes),
     )
     setattr(app.state, DECLARED_ROUTES, routes)
+    app.router.route_class = LegacyRoute
     for route in routes:
         method = implementation_method(title, implementation, route)
         app.add_api_route(
             route.path,
-            create_endpoint(method, route),
+            LegacyEndpoint(method, route),
             methods=[route.method],
             response_model=None,
-            **documented(method, route),
             deprecated=route.deprecated or None,
             name=route.name,
             # Declared, not checked: the gateway enforces it, the same for both sides.

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import typing
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Body, Path, params
@@ -16,8 +17,6 @@ from http_conventions.endpoint_call import endpoint_call, served_signature
 from legacy_adapter.discovery import WebRoute
 
 _PATH_PARAM = re.compile(r"{(\w+)(?::\w+)?}")
-
-Endpoint = Callable[..., Awaitable[Any]]
 
 
 def path_parameters(path: str) -> set[str]:
@@ -55,15 +54,24 @@ def _served_parameters(method: Callable[..., Any], route: WebRoute) -> list[insp
     return served
 
 
-def create_endpoint(method: Callable[..., Any], route: WebRoute) -> Endpoint:
-    """Wrap an implementation method as a FastAPI endpoint, quirks included.
+class LegacyEndpoint:
+    """An implementation method as a FastAPI endpoint, quirks included.
 
     The request context (and the team's, `Conventions.context`) is bound for the call and
     kept inside streams; exceptions are translated by the conventions' error table; a result
     that is not a stream goes through `Conventions.result_hook`; a DELETE returning None answers 204.
+    Its signature, read from the method's annotations, is made when FastAPI first reads it:
+    when the route is built, on first use, not when the app is made.
     """
 
-    async def endpoint(**kwargs: Any) -> Any:
+    def __init__(self, method: Callable[..., Any], route: WebRoute) -> None:
+        self.method = method
+        self.route = route
+        self.__name__ = route.name
+        self.__doc__ = inspect.getdoc(route.protocol_function)
+
+    async def __call__(self, **kwargs: Any) -> Any:
+        method, route = self.method, self.route
         with endpoint_call(kwargs, route.path, route.method):
             if is_streaming_call(kwargs):
                 return sse_response(method(**kwargs))
@@ -75,7 +83,6 @@ def create_endpoint(method: Callable[..., Any], route: WebRoute) -> Endpoint:
             return Response(status_code=204)
         return result
 
-    endpoint.__signature__ = served_signature(_served_parameters(method, route))  # type: ignore[attr-defined]
-    endpoint.__name__ = route.name
-    endpoint.__doc__ = inspect.getdoc(route.protocol_function)
-    return endpoint
+    @functools.cached_property
+    def __signature__(self) -> inspect.Signature:
+        return served_signature(_served_parameters(self.method, self.route))

@@ -21,7 +21,7 @@ from starlette.routing import compile_path
 from legacy_adapter.app import DECLARED_ROUTES, documented, stream_argument
 from legacy_adapter.discovery import WebRoute
 from legacy_adapter.docstrings import parse_docstring
-from legacy_adapter.endpoint import create_endpoint
+from legacy_adapter.endpoint import LegacyEndpoint
 from legacy_adapter.exceptions import ProtocolDefinitionError
 
 
@@ -70,7 +70,7 @@ def _sources(route: WebRoute, method: Any) -> tuple[dict[str, str], bool]:
     FastAPI's own reading of the endpoint the adapter builds, so every inference rule is FastAPI's.
     """
     _, path_format, _ = compile_path(route.path)
-    dependant = get_dependant(path=path_format, call=create_endpoint(method, route))
+    dependant = get_dependant(path=path_format, call=LegacyEndpoint(method, route))
     sources: dict[str, str] = {}
     for source, fields in (
         ("path", dependant.path_params),
