@@ -39,6 +39,7 @@ from gateway.shadow_results import ShadowResult, write_shadow_line
 from gateway.shadow_status import LastMismatches
 from gateway.shadowing import Shadowing, ShadowRunner
 from gateway.strategies.unmatched import Unmatched
+from http_conventions.deferred_route import build_first_routes
 from proof.record import RecordWriter
 
 log = structlog.get_logger("gateway.rollout")
@@ -159,6 +160,10 @@ class GatewayRuntime:
                 )
             warn_if_refused(self.settings, self.admin.placement)
             stack.enter_context(draining_on_exit_signals(self.readiness))
+            # Paid before ready, so that no first request waits for them: the plan of the flags in force, and the
+            # one-off start of building a route (each route builds on first use: http_conventions.deferred_route).
+            self.plan()
+            build_first_routes(app for api in apis[:1] for side in SIDES if (app := api.app(side)))
             self.readiness.state = "ok"
             try:
                 yield

@@ -13,7 +13,7 @@ fields (a document). A route that cannot be built says so then, naming itself.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from fastapi.routing import APIRoute
@@ -45,19 +45,23 @@ class DeferredRoute(APIRoute):
         """Make the route's FastAPI state; a subclass prepares its arguments here."""
         APIRoute.__init__(self, path, endpoint, **kwargs)
 
-    def __getattr__(self, name: str) -> Any:
-        # Only reached for attributes not set yet: the deferred state, on its first read.
-        if name.startswith("__") or "_deferred" not in self.__dict__:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    def build_now(self) -> None:
+        """Build the route's FastAPI state now if it is not built yet; `RouteBuildError` if it cannot be."""
         # A document may be built in a worker thread while a request reaches the same route.
         with _BUILDING:
             deferred = self.__dict__.get("_deferred")
             if deferred is not None and not self.__dict__.get("_building"):
-                if name in _PATH_STATE:
-                    # Matching needs the path alone: a request to one route compiles its neighbours' paths only.
-                    self.path_regex, self.path_format, self.param_convertors = compile_path(self.path)
-                else:
-                    self._build(deferred)
+                self._build(deferred)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for attributes not set yet: the deferred state, on its first read.
+        if name.startswith("__") or "_deferred" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        if name in _PATH_STATE:
+            # Matching needs the path alone: a request to one route compiles its neighbours' paths only.
+            self.path_regex, self.path_format, self.param_convertors = compile_path(self.path)
+        else:
+            self.build_now()
         return object.__getattribute__(self, name)
 
     def _build(self, deferred: tuple[str, Callable[..., Any], dict[str, Any]]) -> None:
@@ -72,3 +76,16 @@ class DeferredRoute(APIRoute):
             del self._deferred
         finally:
             del self._building
+
+
+def build_first_routes(apps: Iterable[object]) -> None:
+    """Build the first route of each app that defers any, now.
+
+    A process's first build also pays its libraries' one-off start (FastAPI imports
+    `pydantic.v1` at its first field, tens of milliseconds): a server does it before it
+    reports ready, so that no request waits for more than its own route's build.
+    """
+    for app in apps:
+        first = next((route for route in getattr(app, "routes", ()) if isinstance(route, DeferredRoute)), None)
+        if first is not None:
+            first.build_now()

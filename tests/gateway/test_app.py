@@ -13,8 +13,10 @@ import apis
 from gateway.app import GatewayApp
 from gateway.exceptions import ApiStartupError
 from gateway.flags import FlagFile
+from gateway.modes import SIDES
 from gateway.registry import ApiContext, ApiRegistry
 from gateway.settings import ServerSettings
+from http_conventions.deferred_route import DeferredRoute
 from tests.captured_logs import captured_logs
 
 
@@ -116,3 +118,24 @@ async def test_an_unexpected_start_up_failure_keeps_its_traceback(tmp_path: Path
     # Failed, not merely raised: uvicorn's default lifespan "auto" would otherwise serve without the APIs.
     assert failed["message"].startswith("Traceback (most recent call last):")
     assert "RuntimeError: a bug" in failed["message"]
+
+
+@pytest.mark.anyio
+async def test_start_up_builds_one_route_a_side_and_leaves_the_others_to_their_first_request(tmp_path: Path) -> None:
+    app = GatewayApp(apis.registry, ServerSettings(data_dir=tmp_path), flags=FlagFile(default="migrated"))
+    async with app.running():
+        routes = [
+            (api.name, side, route)
+            for api in app.runtime.apis
+            for side in SIDES
+            if (side_app := api.app(side)) is not None
+            for route in side_app.routes
+            if isinstance(route, DeferredRoute)
+        ]
+        built = [(name, side) for name, side, route in routes if "dependant" in vars(route)]
+        # The first build pays the libraries' one-off start before the server is ready; the rest wait for use.
+        assert built == [("models", "legacy"), ("models", "migrated")]
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://test") as client:
+            response = await client.get("/v1/inspect/routes")
+        assert response.status_code == 200
+        assert len(built) + 1 == sum("dependant" in vars(route) for _, _, route in routes)

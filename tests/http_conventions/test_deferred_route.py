@@ -5,7 +5,7 @@ import pytest
 from fastapi import FastAPI
 
 from http_conventions import ConventionRouter, create_router_app
-from http_conventions.deferred_route import DeferredRoute, RouteBuildError
+from http_conventions.deferred_route import DeferredRoute, RouteBuildError, build_first_routes
 
 
 class NotAModel:
@@ -71,3 +71,14 @@ async def test_a_route_that_cannot_be_built_answers_500_and_leaves_the_others_se
 
     assert (broken.status_code, again.status_code) == (500, 500)
     assert served.json() == {"id": "1"}
+
+
+def test_build_first_routes_builds_one_route_of_each_app() -> None:
+    apps = [create_router_app(_router(), object(), title=title) for title in ("one", "two")]
+
+    build_first_routes([*apps, object()])
+
+    for app in apps:
+        first, *others = _routes(app).values()
+        assert "dependant" in vars(first)
+        assert all("dependant" not in vars(route) for route in others)
