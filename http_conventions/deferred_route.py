@@ -79,13 +79,18 @@ class DeferredRoute(APIRoute):
 
 
 def build_first_routes(apps: Iterable[object]) -> None:
-    """Build the first route of each app that defers any, now.
+    """Build the first route of each app that defers any (the first that can be built), now.
 
     A process's first build also pays its libraries' one-off start (FastAPI imports
     `pydantic.v1` at its first field, tens of milliseconds): a server does it before it
     reports ready, so that no request waits for more than its own route's build.
     """
     for app in apps:
-        first = next((route for route in getattr(app, "routes", ()) if isinstance(route, DeferredRoute)), None)
-        if first is not None:
-            first.build_now()
+        for route in getattr(app, "routes", ()):
+            if isinstance(route, DeferredRoute):
+                try:
+                    route.build_now()
+                except RouteBuildError:
+                    # Said on the route's first use, as any route's; this start needs one route that builds.
+                    continue
+                break

@@ -82,3 +82,21 @@ def test_build_first_routes_builds_one_route_of_each_app() -> None:
         first, *others = _routes(app).values()
         assert "dependant" in vars(first)
         assert all("dependant" not in vars(route) for route in others)
+
+
+def test_build_first_routes_passes_over_a_route_that_cannot_be_built() -> None:
+    router = ConventionRouter()
+
+    @router.get("/v1/broken")
+    async def broken(thing: NotAModel) -> dict[str, str]:
+        return {}
+
+    @router.get("/v1/fine")
+    async def fine() -> dict[str, str]:
+        return {}
+
+    app = create_router_app(router, object(), title="items")
+
+    build_first_routes([app])
+
+    assert "dependant" in vars(_routes(app)["/v1/fine"])
