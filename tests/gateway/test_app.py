@@ -16,6 +16,7 @@ from gateway.flags import FlagFile
 from gateway.modes import SIDES
 from gateway.registry import ApiContext, ApiRegistry
 from gateway.settings import ServerSettings
+from http_conventions import ConventionRouter, create_router_app
 from http_conventions.deferred_route import DeferredRoute
 from tests.captured_logs import captured_logs
 
@@ -139,3 +140,51 @@ async def test_start_up_builds_one_route_a_side_and_leaves_the_others_to_their_f
             response = await client.get("/v1/inspect/routes")
         assert response.status_code == 200
         assert len(built) + 1 == sum("dependant" in vars(route) for _, _, route in routes)
+
+
+class _Unreadable:
+    """A parameter type FastAPI cannot read from a request."""
+
+
+def _registry_with_an_unbuildable_router_route() -> ApiRegistry:
+    router = ConventionRouter()
+
+    @router.get("/v1/things/{thing_id}")
+    async def get_thing(thing_id: str, unreadable: _Unreadable) -> dict[str, str]:
+        return {"id": thing_id}
+
+    @router.get("/v1/things")
+    async def list_things() -> dict[str, list[str]]:
+        return {"data": []}
+
+    @asynccontextmanager
+    async def open_things(context: ApiContext) -> AsyncIterator[object]:
+        yield object()
+
+    registry = ApiRegistry()
+    registry.register_api(
+        "things",
+        implementation=open_things,
+        legacy=lambda impl, context: create_router_app(ConventionRouter(), impl, title="things (legacy)"),
+        migrated=lambda impl, context: create_router_app(router, impl, title="things"),
+    )
+    return registry
+
+
+@pytest.mark.anyio
+async def test_a_route_that_cannot_be_built_answers_500_naming_itself_and_the_others_serve(tmp_path: Path) -> None:
+    registry = _registry_with_an_unbuildable_router_route()
+    app = GatewayApp(registry, ServerSettings(data_dir=tmp_path), flags=FlagFile(default="migrated"))
+
+    async with app.running():
+        transport = httpx.ASGITransport(app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            with captured_logs() as logs:
+                broken = await client.get("/v1/things/1")
+            served = await client.get("/v1/things")
+
+    assert broken.status_code == 500
+    errors = [line["error"] for line in logs if line["event"] == "unhandled_error"]
+    assert len(errors) == 1
+    assert "route GET /v1/things/{thing_id} (get_thing) cannot be built" in errors[0]
+    assert served.json() == {"data": []}
