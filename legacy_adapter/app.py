@@ -93,14 +93,14 @@ def create_legacy_app(
         complete_document=lambda document: document_from_docstrings(document, routes),
     )
     setattr(app.state, DECLARED_ROUTES, routes)
-    app.router.route_class = LegacyRoute
     for route in routes:
         method = implementation_method(title, implementation, route)
-        app.add_api_route(
+        app.router.add_api_route(
             route.path,
             LegacyEndpoint(method, route),
             methods=[route.method],
             response_model=None,
+            route_class_override=LegacyRoute,
             deprecated=route.deprecated or None,
             name=route.name,
             # Declared, not checked: the gateway enforces it, the same for both sides.
