@@ -40,6 +40,7 @@ from bench.inprocess import MODEL_REQUEST, RAW_REQUEST, chat_request, running_ga
 from bench.quiet_logs import drop_info_logs
 from bench.synthetic_apis import last_route_path, monolithic_app, raw_registry, registry_1000
 from gateway.log_context import REQUEST, RequestContext
+from gateway.log_output import LogOutput
 from gateway.modes import Side
 from gateway.registry import ApiRegistry
 from gateway.request_line import JsonLines
@@ -121,7 +122,7 @@ async def _parts(data_dir: Path) -> list[tuple[str, float]]:
     unfiltered = structlog.make_filtering_bound_logger(logging.NOTSET)
     structlog_json = structlog.wrap_logger(structlog.WriteLogger(devnull), processors=chain, wrapper_class=unfiltered)
     fields = {"method": "GET", "path": "/v1/models/echo", "reason": "api", "status": 200, "duration_ms": 0.1, "pid": 1}
-    json_lines = JsonLines(devnull.fileno())
+    json_lines = JsonLines(LogOutput(devnull.fileno()))
     async with running_gateway(apis.registry, "migrated", data_dir) as gateway:
         runtime = gateway.runtime
         scope = dict(MODEL_REQUEST.scope)

@@ -10,7 +10,8 @@ import structlog
 
 from gateway.colour import wants_colour
 from gateway.log_context import merge_request_context
-from gateway.request_line import JsonLines, RequestLines, StructlogLines, use_request_lines
+from gateway.log_output import LogOutput
+from gateway.request_line import JsonLines, StructlogLines, use_request_lines
 from gateway.settings import LogFormat
 
 
@@ -29,6 +30,9 @@ def configure_logging(log_format: LogFormat = "json") -> None:
         if log_format == "json"
         else structlog.dev.ConsoleRenderer(colors=wants_colour(sys.stdout))
     )
+    output = _log_output(log_format)
+    # With the request lines batched per loop turn, every other line goes through the same output, after them.
+    stream = output.text if output is not None else sys.stdout
     shared: list[structlog.typing.Processor] = [
         merge_request_context,
         structlog.contextvars.merge_contextvars,
@@ -37,10 +41,10 @@ def configure_logging(log_format: LogFormat = "json") -> None:
     ]
     structlog.configure(
         processors=[*shared, structlog.processors.format_exc_info, renderer],
-        logger_factory=structlog.WriteLoggerFactory(sys.stdout),
+        logger_factory=structlog.WriteLoggerFactory(stream),
         cache_logger_on_first_use=True,
     )
-    handler = logging.StreamHandler(sys.stdout)
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder(), _drop_color_message],
@@ -57,14 +61,17 @@ def configure_logging(log_format: LogFormat = "json") -> None:
     access = logging.getLogger("uvicorn.access")
     access.handlers = []
     access.propagate = False
-    use_request_lines(_request_lines(log_format))
+    use_request_lines(JsonLines(output) if output is not None else StructlogLines())
 
 
-def _request_lines(log_format: LogFormat) -> RequestLines:
-    if log_format == "json":
-        try:
-            return JsonLines(sys.stdout.fileno())
-        except (AttributeError, io.UnsupportedOperation):
-            # A stand-in stdout (a test's capture) has no descriptor: the line goes through structlog.
-            pass
-    return StructlogLines()
+def _log_output(log_format: LogFormat) -> LogOutput | None:
+    """stdout's descriptor for JSON lines; None for the console format or a stand-in stdout (a test's capture)."""
+    if log_format != "json":
+        return None
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, io.UnsupportedOperation):
+        return None
+    # What sys.stdout holds would otherwise come out after lines written since.
+    sys.stdout.flush()
+    return LogOutput(fd)

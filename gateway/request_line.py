@@ -3,9 +3,10 @@
 With JSON logs on a real file descriptor (what `gateway serve` runs with), the line skips
 structlog's processor chain: the route's fields were serialised when its answer was made,
 the strings a client chose are quoted by msgspec (measured against orjson and json.dumps)
-into a fixed template, the timestamp reuses its date and time up to the second, and one
-`os.write` puts the line out. The keys, values and separators are those of structlog's
-`JSONRenderer` line (a test pins that); non-ASCII characters are written as UTF-8.
+into a fixed template, the timestamp reuses its date and time up to the second, and
+`gateway.log_output` writes the lines of an event-loop turn together. The keys, values and
+separators are those of structlog's `JSONRenderer` line (a test pins that; `duration_ms`
+has the same value, trailing zeros aside); non-ASCII characters are written as UTF-8.
 Elsewhere, the console format and a test's captured logs included, the line goes through
 structlog like every other line.
 """
@@ -21,6 +22,7 @@ import msgspec
 import structlog
 
 from gateway.log_context import RequestContext
+from gateway.log_output import LogOutput
 
 log = structlog.get_logger("gateway.request")
 
@@ -62,58 +64,54 @@ class UtcClock:
 
     def __init__(self) -> None:
         self._second = -1
-        self._prefix = ""
+        self._prefix = b""
 
-    def now(self) -> str:
-        micros = time.time_ns() // 1000
-        second = micros // 1_000_000
+    def now(self) -> bytes:
+        second, micros = divmod(time.time_ns() // 1000, 1_000_000)
         if second != self._second:
             # Formatting a date costs more than the rest of the line: once a second is enough.
-            self._second, self._prefix = second, time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(second))
-        # The last six digits of the microseconds since the epoch: this second's, zero-padded.
-        return f"{self._prefix}{str(micros)[-6:]}Z"
+            self._second, self._prefix = second, time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(second)).encode()
+        return b"%b%06dZ" % (self._prefix, micros)
 
 
 _encode = msgspec.json.Encoder().encode
 # structlog's JSONRenderer writes json.dumps's ", " and ": ", which people grep for (`"event": "request"`).
-_PER_REQUEST = (
-    b'"request_id": %b, "method": %b, "path": %b, "status": %d, "duration_ms": %b, "disconnected": %b, '
-    b'"timestamp": "%b"}\n'
+# `%.3f` writes the value of structlog's `round(ms, 3)` (trailing zeros aside) for less than half its cost.
+_LINE = (
+    b'{"event": "request", "level": "info", "pid": %d, %b%b"request_id": %b, "method": %b, "path": %b, '
+    b'"status": %d, "duration_ms": %.3f, "disconnected": %b, "timestamp": "%b"}\n'
 )
 _BOOLEANS = (b"false", b"true")
 
 
 class JsonLines:
-    """The JSON line straight to file descriptor `fd`, each line one write (so lines of workers never interleave)."""
+    """The JSON line into `output`, which writes the lines of a loop turn together, each line whole."""
 
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-        self._head = b'{"event": "request", "level": "info", "pid": %d, ' % os.getpid()
+    def __init__(self, output: LogOutput) -> None:
+        self.output = output
+        self._pid = os.getpid()
         self._clock = UtcClock()
 
     def write(
         self, context: RequestContext, method: str | None, path: str | None, status: int, seconds: float, gone: bool
     ) -> None:
-        # msgspec quotes and escapes the strings a client chose (request id, method, path) and writes the float.
-        members = _PER_REQUEST % (
-            _encode(context.request_id),
-            _encode(method),
-            _encode(path),
-            status,
-            _encode(round(seconds * 1000, 3)),
-            _BOOLEANS[gone],
-            self._clock.now().encode(),
+        # msgspec quotes and escapes the strings a client chose (request id, method, path).
+        bound = context.bound
+        self.output.write(
+            _LINE
+            % (
+                self._pid,
+                context.fields.json,
+                json.dumps(bound)[1:-1].encode() + b", " if bound else b"",
+                _encode(context.request_id),
+                _encode(method),
+                _encode(path),
+                status,
+                seconds * 1000,
+                _BOOLEANS[gone],
+                self._clock.now(),
+            )
         )
-        line = self._head + context.fields.json + _bound(context) + members
-        written = os.write(self.fd, line)
-        while written < len(line):
-            # A blocking write is whole unless a signal interrupts it part-way.
-            line = line[written:]
-            written = os.write(self.fd, line)
-
-
-def _bound(context: RequestContext) -> bytes:
-    return json.dumps(context.bound)[1:-1].encode() + b", " if context.bound else b""
 
 
 _in_force: RequestLines = StructlogLines()

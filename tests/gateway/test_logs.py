@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import asyncio
 import io
+import json
 import logging
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import structlog
 
+from gateway.log_context import LineFields, RequestContext
 from gateway.logs import configure_logging
+from gateway.request_line import request_lines
 
 ESCAPE = "\x1b["
 
@@ -53,3 +58,26 @@ def test_console_logs_are_plain_on_a_terminal_with_no_color(monkeypatch: pytest.
     output = _console_output(Terminal(), monkeypatch)
     assert "flags_loaded" in output
     assert ESCAPE not in output
+
+
+@pytest.mark.anyio
+async def test_json_lines_keep_their_order_when_request_lines_are_batched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with open(tmp_path / "stdout", "w") as stdout:
+        monkeypatch.setattr(sys, "stdout", stdout)
+        configure_logging("json")
+        context = RequestContext("r-1", LineFields("gateway"))
+        request_lines().write(context, "GET", "/x", 404, 0.001, False)
+        structlog.get_logger("test").info("after_the_request")
+        logging.getLogger("uvicorn.error").info("after_both")
+        request_lines().write(context, "GET", "/y", 404, 0.001, False)
+        await asyncio.sleep(0)
+
+    lines = [json.loads(line) for line in (tmp_path / "stdout").read_text().splitlines()]
+    assert [(line["event"], line.get("path")) for line in lines] == [
+        ("request", "/x"),
+        ("after_the_request", None),
+        ("after_both", None),
+        ("request", "/y"),
+    ]

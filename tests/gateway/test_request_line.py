@@ -15,6 +15,7 @@ import structlog
 
 from gateway import request_line
 from gateway.log_context import LineFields, RequestContext
+from gateway.log_output import LogOutput
 from gateway.logs import configure_logging
 from gateway.request_line import JsonLines, StructlogLines, UtcClock, request_lines
 
@@ -61,7 +62,7 @@ def test_json_line_has_the_keys_and_values_of_the_structlog_line(
     context: RequestContext, fd_file: tuple[int, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fd, path = fd_file
-    JsonLines(fd).write(context, "GET", "/v1/models/é/x", 200, 0.0012345, False)
+    JsonLines(LogOutput(fd)).write(context, "GET", "/v1/models/é/x", 200, 0.0012345, False)
 
     text = path.read_text(encoding="utf-8")
     # json.dumps's separators, as in structlog's lines: people grep for `"event": "request"`.
@@ -75,7 +76,7 @@ def test_json_line_has_the_keys_and_values_of_the_structlog_line(
 
 def test_json_lines_are_one_line_each_and_whole(fd_file: tuple[int, Path]) -> None:
     fd, path = fd_file
-    lines = JsonLines(fd)
+    lines = JsonLines(LogOutput(fd))
     for number in range(3):
         lines.write(RequestContext(f"r-{number}", LineFields("gateway")), "GET", "/x\n", 404, 0.0, number == 2)
 
@@ -90,7 +91,7 @@ def test_json_lines_are_one_line_each_and_whole(fd_file: tuple[int, Path]) -> No
 def test_clock_writes_the_current_utc_time_as_structlog_does() -> None:
     clock = UtcClock()
     before = datetime.now(UTC)
-    stamps = [clock.now() for _ in range(3)]
+    stamps = [clock.now().decode() for _ in range(3)]
     after = datetime.now(UTC)
 
     assert all(ISO_UTC.fullmatch(stamp) for stamp in stamps)
