@@ -44,6 +44,8 @@ class GatewayApp:
         self.runtime = GatewayRuntime(registry, settings, flags_source(flags))
         self.docs = GatewayDocs(self.runtime)
         self.dispatcher = Dispatcher(self.runtime)
+        # A bound method is called faster than an object's `__call__`: this is every API request's first call.
+        self._dispatch = self.dispatcher.__call__
         own_routes = (*self.docs.routes(), *self.runtime.admin.main)
         own = Router(
             routes=list(own_routes),
@@ -87,7 +89,7 @@ class GatewayApp:
         # so that servers still take it for ASGI 3). One set lookup keeps the API
         # requests out of the router, which would also take over `scope["router"]` from the apps behind it.
         if scope["type"] == "http" and scope["path"] not in self._own_paths:
-            return self.dispatcher(scope, receive, send)
+            return self._dispatch(scope, receive, send)
         if scope["type"] == "lifespan":
             return self._lifespan(receive, send)
         return self._own(scope, receive, send)

@@ -20,9 +20,10 @@ class Dispatcher:
 
     def __init__(self, runtime: GatewayRuntime) -> None:
         self.runtime = runtime
+        self._serve = runtime.request_log.serve
 
     def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         runtime = self.runtime
         match = runtime.index.match(scope["method"], scope["path"])
         answer = runtime.plan().strategy(match.key).answer(scope, match)
-        return runtime.request_log.serve(answer, scope, receive, send)
+        return self._serve(answer, scope, receive, send)

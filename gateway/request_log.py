@@ -94,6 +94,49 @@ def request_id(scope: Scope) -> str:
     return new_request_id()
 
 
+class _Exchange(RequestContext):
+    """One request on its way through `RequestLog.serve`: its context, and the `send` and `receive` its app is given.
+
+    One object per request holds what closures and their cells held, and is the request context as well.
+    """
+
+    __slots__ = ("_backend_header", "_receive", "_send", "complete", "disconnected", "status")
+
+    def __init__(self, request_id: str, answer: Answer, receive: Receive, send: Send) -> None:
+        self.request_id = request_id
+        self.fields = answer.fields
+        self.bound = None
+        self._backend_header = answer.backend_header
+        self._receive = receive
+        self._send = send
+        self.status = 0
+        self.complete = self.disconnected = False
+
+    def send(self, message: Message) -> Awaitable[None]:
+        # A plain function returning `send`'s awaitable: one coroutine less per body chunk.
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            # A copy: an app may send the same message dict (and headers list) every time.
+            message = {
+                **message,
+                "headers": [
+                    *message.get("headers", ()),
+                    self._backend_header,
+                    (_REQUEST_ID_HEADER, self.request_id.encode("ascii")),
+                ],
+            }
+        elif not message.get("more_body", False):
+            self.complete = True
+        return self._send(message)
+
+    async def receive(self) -> Message:
+        message = await self._receive()
+        # Servers also answer `http.disconnect` once the response is complete; that is no disconnect.
+        if message["type"] == "http.disconnect" and not self.complete:
+            self.disconnected = True
+        return message
+
+
 class RequestLog:
     """Serve requests through ASGI apps with the gateway's headers and request line.
 
@@ -110,43 +153,21 @@ class RequestLog:
     async def serve(self, answer: Answer, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer with `answer.app`; an exception before the response starts becomes the unhandled-error 500."""
         started = self.last_started = time.perf_counter()
-        context = RequestContext(request_id(scope), answer.fields)
-        entered = REQUEST.set(context)
-        extra_headers = (answer.backend_header, (_REQUEST_ID_HEADER, context.request_id.encode("ascii")))
-        status = 0
-        complete = disconnected = False
-
-        def send_with_headers(message: Message) -> Awaitable[None]:
-            # A plain function returning `send`'s awaitable: one coroutine less per body chunk.
-            nonlocal status, complete
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message = {**message, "headers": [*message.get("headers", ()), *extra_headers]}
-            elif not message.get("more_body", False):
-                complete = True
-            return send(message)
-
-        async def receive_noting_disconnect() -> Message:
-            nonlocal disconnected
-            message = await receive()
-            # Servers also answer `http.disconnect` once the response is complete; that is no disconnect.
-            if message["type"] == "http.disconnect" and not complete:
-                disconnected = True
-            return message
-
+        exchange = _Exchange(request_id(scope), answer, receive, send)
+        entered = REQUEST.set(exchange)
         try:
-            await answer.app(scope, receive_noting_disconnect, send_with_headers)
+            await answer.app(scope, exchange.receive, exchange.send)
         except Exception:
             log.exception("request_failed")
-            if not status:
+            if not exchange.status:
                 # Never a reset connection: the client gets the unhandled-error answer.
-                await JSONResponse(_INTERNAL_ERROR, status_code=500)(scope, receive, send_with_headers)
+                await JSONResponse(_INTERNAL_ERROR, status_code=500)(scope, receive, exchange.send)
         finally:
             seconds = time.perf_counter() - started
-            status = status or 500
+            status = exchange.status or 500
             if answer.done is not None:
                 answer.done(status, seconds)
-            request_lines().write(context, scope["method"], scope["path"], status, seconds, disconnected)
+            request_lines().write(exchange, scope["method"], scope["path"], status, seconds, exchange.disconnected)
             REQUEST.reset(entered)
 
 
