@@ -365,25 +365,20 @@ def resolve(
     routes = tuple(routes)
     with_router = apis_with_router(routes) if kept is None else kept.snapshot.with_router
     kept_apis = frozenset[str]() if kept is None else kept.apis
-    kept_decisions: Mapping[str, Decision] = {} if kept is None else kept.snapshot.decisions
-    kept_backends: Mapping[str, Mode] = {} if kept is None else kept.snapshot.api_backends
+    # The kept APIs' decisions copied whole (the routes are the same, so is their order); the others replaced.
+    decisions: dict[str, Decision] = {} if kept is None else dict(kept.snapshot.decisions)
+    api_backends: dict[str, Mode] = {} if kept is None else dict(kept.snapshot.api_backends)
     by_api: dict[str, _ApiDecisions] = {}
-    api_backends: dict[str, Mode] = {}
-    decisions: dict[str, Decision] = {}
     # The same decision for routes of different APIs is one object too: a few kinds serve a thousand routes.
     made: dict[tuple[Any, ...], Decision] = {}
-    for route in routes:
-        if route.api in kept_apis:
-            decisions[route.key] = kept_decisions[route.key]
-            if route.api not in api_backends:
-                api_backends[route.api] = kept_backends[route.api]
-            continue
+    changed = [route for route in routes if route.api not in kept_apis]
+    for route in changed:
         api = by_api.get(route.api)
         if api is None:
             api = by_api[route.api] = _ApiDecisions(flags, route.api, route.api in with_router, made)
             api_backends[route.api] = api.backend
         decisions[route.key] = api.decide(route)
-    found = legacy_only_routes(route for route in routes if route.api not in kept_apis)
+    found = legacy_only_routes(changed)
     if kept is not None:
         found.update((api, kept.snapshot.partial[api]) for api in kept_apis if api in kept.snapshot.partial)
     # Only APIs with a router have legacy-only routes: there a mode capped to the router's presence is the mode.

@@ -24,12 +24,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-import yaml
 from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
 from yaml.error import Mark, MarkedYAMLError, YAMLError
 from yaml.events import (
-    AliasEvent,
     CollectionEndEvent,
     CollectionStartEvent,
     DocumentStartEvent,
@@ -90,9 +88,12 @@ def _too_large(path: Path, size: str) -> FlagsError:
 def load_flags_yaml(text: str, path: Path) -> Any:
     """The data of the flag file's YAML, or `FlagsError` naming the line at fault."""
     document = _Document(path)
+    add = document.add
+    events = EventSource(text)
     try:
-        for event in yaml.parse(text, Loader=EventSource):
-            document.add(event)
+        # `yaml.parse` without its generator, which cost as much as the parser's own work.
+        while (event := events.get_event()) is not None:
+            add(event)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.problem == _LIBYAML_TOO_DEEP and mark:
@@ -103,6 +104,8 @@ def load_flags_yaml(text: str, path: Path) -> Any:
         raise FlagsError(path, None, f"YAML syntax error at {where}: {exc.problem or exc.context}") from exc
     except YAMLError as exc:
         raise FlagsError(path, None, f"YAML error: {exc}") from exc
+    finally:
+        events.dispose()
     return document.root
 
 
@@ -134,14 +137,15 @@ _NO_KEY = object()
 class _Collection:
     """A mapping or sequence being filled, where it sits (for messages), and a mapping's key in waiting."""
 
-    __slots__ = ("value", "keys", "key", "raw_key", "first_lines")
+    __slots__ = ("value", "keys", "key", "raw_key", "first_keys")
 
     def __init__(self, value: dict[Any, Any] | list[Any], keys: tuple[str, ...]) -> None:
         self.value = value
         self.keys = keys
         self.key: Any = _NO_KEY
         self.raw_key = ""
-        self.first_lines: dict[str, int] = {}
+        self.first_keys: dict[str, ScalarEvent] = {}
+        """Each key's event, whose line a key written twice is refused with."""
 
 
 class _Document:
@@ -157,16 +161,19 @@ class _Document:
         self._resolver = CoreSchemaResolver()
 
     def add(self, event: Event) -> None:
-        if isinstance(event, ScalarEvent):
-            self._counted(event)
-            self._place(self._scalar(event), event)
+        if isinstance(event, NodeEvent):
+            # An alias's event carries the anchor it names: refused with the anchors.
+            if event.anchor is not None:
+                raise self._anchored(event)
+            self._values += 1
+            if self._values > MAX_VALUES:
+                raise self._refuse(event, f"more than {MAX_VALUES:,} values; {_VALUES_HINT}")
+            if isinstance(event, ScalarEvent):
+                self._place(self._scalar(event), event)
+            else:
+                self._collection(event)  # type: ignore[arg-type]
         elif isinstance(event, CollectionEndEvent):
             self._open.pop()
-        elif isinstance(event, CollectionStartEvent):
-            self._counted(event)
-            self._collection(event)
-        elif isinstance(event, AliasEvent):
-            raise self._anchored(event)
         elif isinstance(event, DocumentStartEvent):
             if self._first_document is not None:
                 raise ComposerError(
@@ -184,13 +191,6 @@ class _Document:
         return self._refuse(
             event, "YAML anchors and aliases (&name, *name) are not allowed in a flag file; write each value out"
         )
-
-    def _counted(self, event: NodeEvent) -> None:
-        if event.anchor is not None:
-            raise self._anchored(event)
-        self._values += 1
-        if self._values > MAX_VALUES:
-            raise self._refuse(event, f"more than {MAX_VALUES:,} values; {_VALUES_HINT}")
 
     def _collection(self, event: CollectionStartEvent) -> None:
         if len(self._open) == MAX_DEPTH:
@@ -229,11 +229,11 @@ class _Document:
             self.root = value
             return
         parent = self._open[-1]
-        if isinstance(parent.value, list):
-            parent.value.append(value)
-        elif parent.key is not _NO_KEY:
+        if parent.key is not _NO_KEY:
             parent.value[parent.key] = value
             parent.key = _NO_KEY
+        elif isinstance(parent.value, list):
+            parent.value.append(value)
         elif isinstance(event, ScalarEvent):
             self._refuse_second(parent, event)
             parent.key, parent.raw_key = value, event.value
@@ -244,12 +244,11 @@ class _Document:
 
     def _refuse_second(self, mapping: _Collection, key: ScalarEvent) -> None:
         """Refuse a key the mapping already has, naming where each was written."""
-        line = _line(key)
-        first = mapping.first_lines.get(key.value)
+        first = mapping.first_keys.get(key.value)
         if first is not None:
             raise FlagsError(
                 self.path,
                 ".".join((*mapping.keys, key.value)),
-                f"written twice, on line {first} and line {line}; keep one",
+                f"written twice, on line {_line(first)} and line {_line(key)}; keep one",
             )
-        mapping.first_lines[key.value] = line
+        mapping.first_keys[key.value] = key
