@@ -65,33 +65,26 @@ class LogOutput:
 
     def write_now(self, data: bytes) -> None:
         """Write what is buffered, then `data`."""
-        # acquire/release: a third of the cost of `with` on the path every loop turn takes.
-        self._lock.acquire()
-        try:
-            self._pending.append(data)
-            self._write_pending()
-        finally:
-            self._lock.release()
+        self._pending.append(data)
+        self.flush()
 
     def flush(self) -> None:
         """Write what is buffered."""
         self._flush_scheduled_on = None
+        pending = self._pending
+        # acquire/release: a third of the cost of `with`, on the path every loop turn takes.
         self._lock.acquire()
         try:
-            self._write_pending()
+            if len(pending) == 1:
+                self._write_all(pending.pop(0))
+            elif pending:
+                # Lines another thread adds meanwhile stay, for the flush after.
+                lines = pending[:]
+                del pending[: len(lines)]
+                for chunk in _chunks(lines):
+                    self._write_all(chunk)
         finally:
             self._lock.release()
-
-    def _write_pending(self) -> None:
-        pending = self._pending
-        if len(pending) == 1:
-            self._write_all(pending.pop())
-        elif pending:
-            # Lines added meanwhile by another thread stay, for the flush their line scheduled.
-            lines = pending[:]
-            del pending[: len(lines)]
-            for chunk in _chunks(lines):
-                self._write_all(chunk)
 
     def _write_all(self, data: bytes) -> None:
         written = os.write(self.fd, data)

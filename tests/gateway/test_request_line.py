@@ -17,7 +17,7 @@ from gateway import request_line
 from gateway.log_context import LineFields, RequestContext
 from gateway.log_output import LogOutput
 from gateway.logs import configure_logging
-from gateway.request_line import JsonLines, StructlogLines, UtcClock, request_lines
+from gateway.request_line import JsonLines, StructlogLines, request_lines
 
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 
@@ -88,12 +88,15 @@ def test_json_lines_are_one_line_each_and_whole(fd_file: tuple[int, Path]) -> No
     ]
 
 
-def test_clock_writes_the_current_utc_time_as_structlog_does() -> None:
-    clock = UtcClock()
+def test_json_line_timestamp_is_the_current_utc_time_as_structlog_writes_it(fd_file: tuple[int, Path]) -> None:
+    fd, path = fd_file
+    lines = JsonLines(LogOutput(fd))
     before = datetime.now(UTC)
-    stamps = [clock.now().decode() for _ in range(3)]
+    for number in range(3):
+        lines.write(RequestContext(f"r-{number}", LineFields("gateway")), "GET", "/", 200, 0.0, False)
     after = datetime.now(UTC)
 
+    stamps = [json.loads(line)["timestamp"] for line in path.read_text().splitlines()]
     assert all(ISO_UTC.fullmatch(stamp) for stamp in stamps)
     parsed = [datetime.fromisoformat(stamp) for stamp in stamps]
     assert before.replace(microsecond=0) <= parsed[0] <= parsed[-1] <= after
