@@ -117,14 +117,13 @@ class _Exchange(RequestContext):
         if message["type"] == "http.response.start":
             self.status = message["status"]
             # A copy: an app may send the same message dict (and headers list) every time.
-            message = {
-                **message,
-                "headers": [
-                    *message.get("headers", ()),
-                    self._backend_header,
-                    (_REQUEST_ID_HEADER, self.request_id.encode("ascii")),
-                ],
-            }
+            headers = [
+                *message.get("headers", ()),
+                self._backend_header,
+                (_REQUEST_ID_HEADER, self.request_id.encode()),
+            ]
+            message = {**message}
+            message["headers"] = headers
         elif not message.get("more_body", False):
             self.complete = True
         return self._send(message)
