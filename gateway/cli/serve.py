@@ -37,6 +37,12 @@ from gateway.logs import configure_logging
 from gateway.metrics import shared_across_workers
 from gateway.settings import AdminMode, LogFormat, ServerSettings, setting_error_message
 
+WORKER_HEALTHCHECK_SECONDS = 20
+"""How long uvicorn's supervisor waits for a worker to answer its ping before killing it as hung.
+
+uvicorn's 5 s is shorter than a spawned worker takes to import its libraries on a busy 2-core host (seen: 4 of
+the suite's workers killed while starting, at load average 6), and a killed worker starts again from nothing."""
+
 
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.", show_default=default("host"))] = None,
@@ -246,6 +252,7 @@ def serve(
             access_log=False,
             http=http_protocol(settings),
             timeout_graceful_shutdown=settings.graceful_timeout,
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         )
         stack.enter_context(shared_across_workers(settings.workers))
         with reported():
