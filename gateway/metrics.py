@@ -31,6 +31,7 @@ LATENCY_HISTOGRAM = "gateway_request_duration_seconds"
 SHADOW_COUNTER = "gateway_shadow"
 RECORD_DROPPED = "gateway_record_dropped"
 FLAGS_RELOADS = "gateway_flags_reloads"
+ROUTES_NOT_BUILT = "gateway_route_not_built"
 # 0.1 ms to 70 s, seven bounds a decade (1, 1.5, 2, 3, 4, 5, 7): a percentile read from the buckets is within
 # one bucket's width (at most 1.5x) of the truth, fine enough to tell a 0.4 ms route from a 0.9 ms one.
 LATENCY_BUCKETS = tuple(
@@ -109,6 +110,14 @@ class GatewayMetrics:
             "Canary requests that could not be sticky (split per request instead), by reason.",
             ("api", "route", "reason"),
             registry=self.registry,
+        )
+        self.not_built = Gauge(
+            ROUTES_NOT_BUILT,
+            "1 for each route of a side that could not be built at start-up (its route_not_built line says why); "
+            "a request to it answers 500.",
+            ("api", "side", "method", "route"),
+            registry=self.registry,
+            multiprocess_mode="max",
         )
         self.flags_reloads = Counter(
             FLAGS_RELOADS,

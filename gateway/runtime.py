@@ -1,7 +1,8 @@
 """The running gateway: its started APIs, the flags it follows, its admin listener and its plan.
 
 `running()` is the ASGI lifespan: it starts every API, loads the flags (and follows the
-file), starts the admin listener on `--admin-port`, and marks the worker ready; requests
+file), starts the admin listener on `--admin-port`, marks the worker ready and then builds,
+in the background, the routes no request has built yet (`gateway.warm_up`); requests
 read what it holds, the plan of the flags in force above all.
 """
 
@@ -39,6 +40,7 @@ from gateway.shadow_results import ShadowResult, write_shadow_line
 from gateway.shadow_status import LastMismatches
 from gateway.shadowing import Shadowing, ShadowRunner
 from gateway.strategies.unmatched import Unmatched
+from gateway.warm_up import PendingRoute, WarmUp, pending_routes
 from http_conventions.deferred_route import build_first_routes
 from proof.record import RecordWriter
 
@@ -62,6 +64,8 @@ class GatewayRuntime:
         self.auth = GatewayAuth.from_setting(settings.auth)
         self.admin = placed_admin(self, settings)
         self._live: LiveFlags | None = None
+        self.warm_up: WarmUp | None = None
+        """Building the routes left unbuilt at start-up (only while running)."""
         self._apps: Mapping[str, Mapping[Side, ASGIApp]] = {}
         self.last_mismatches = LastMismatches(shared_directory())
         runner = ShadowRunner(
@@ -128,6 +132,10 @@ class GatewayRuntime:
         """What a request of `route` answered by `side` adds to the metrics (which the status reads too)."""
         return self.metrics.recorder(route.api, route.method, route.template, side)
 
+    def _not_built(self, pending: PendingRoute) -> None:
+        for method in pending.methods:
+            self.metrics.not_built.labels(pending.api, pending.side, method, pending.route.path).set(1)
+
     def _shadowed(self, result: ShadowResult) -> None:
         """A shadowed request's end: its log line, the metric its route's counts are read from, a mismatch's diff."""
         write_shadow_line(result)
@@ -165,6 +173,11 @@ class GatewayRuntime:
             self.plan()
             build_first_routes(app for api in apis[:1] for side in SIDES if (app := api.app(side)))
             self.readiness.state = "ok"
+            in_force = {key: decision.backend for key, decision in self.flags.snapshot.decisions.items()}
+            self.warm_up = WarmUp(
+                pending_routes(apis, in_force), self._not_built, last_request=lambda: self.request_log.last_started
+            )
+            await stack.enter_async_context(self.warm_up.running(lambda: self.readiness.ready))
             try:
                 yield
             finally:

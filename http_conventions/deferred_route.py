@@ -41,6 +41,11 @@ class DeferredRoute(APIRoute):
         self.include_in_schema = kwargs.get("include_in_schema", True)
         self._deferred = (path, endpoint, kwargs)
 
+    @property
+    def built(self) -> bool:
+        """Whether the route's FastAPI state is built (a route that could not be built is not)."""
+        return "_deferred" not in self.__dict__
+
     def build(self, path: str, endpoint: Callable[..., Any], kwargs: dict[str, Any]) -> None:
         """Make the route's FastAPI state; a subclass prepares its arguments here."""
         APIRoute.__init__(self, path, endpoint, **kwargs)
