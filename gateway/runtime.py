@@ -174,9 +174,7 @@ class GatewayRuntime:
             build_first_routes(app for api in apis[:1] for side in SIDES if (app := api.app(side)))
             self.readiness.state = "ok"
             in_force = {key: decision.backend for key, decision in self.flags.snapshot.decisions.items()}
-            self.warm_up = WarmUp(
-                pending_routes(apis, in_force), self._not_built, last_request=lambda: self.request_log.last_started
-            )
+            self.warm_up = WarmUp(pending_routes(apis, in_force), self._not_built)
             await stack.enter_async_context(self.warm_up.running(lambda: self.readiness.ready))
             try:
                 yield

@@ -4,11 +4,12 @@ Routes build on their first use (`http_conventions.deferred_route`), which keeps
 short but leaves two costs for later: the first request to each route waits for its
 build, and a route FastAPI cannot build (a parameter type it cannot read, a bad response
 model) is found only when someone calls it, possibly hours later. Once the worker is
-ready, `WarmUp` builds every route still unbuilt, the side in force first, then the other:
-a step builds routes for about a millisecond, then the loop is left to the requests
-(while they keep coming, steps take at most `busy_share` of the worker's time). A route
-that cannot be built is said at once (`route_not_built`, and the `gateway_route_not_built`
-gauge) and the worker serves on, as it would have.
+ready, `WarmUp` builds every route still unbuilt, the side in force first, then the other,
+in steps: a step builds routes for half a millisecond (one route, mostly), then leaves the
+loop to the requests four times as long. A request that arrives during a step waits for
+that step alone; one in five may. A route that cannot be built is said at once
+(`route_not_built`, and the `gateway_route_not_built` gauge) and the worker serves on, as
+it would have.
 """
 
 from __future__ import annotations
@@ -27,12 +28,10 @@ from http_conventions.deferred_route import DeferredRoute, RouteBuildError
 
 log = structlog.get_logger("gateway.warm_up")
 
-STEP_SECONDS = 0.001
-"""How long a step builds routes before it gives the loop back (one build may run past it: 0.3-1 ms)."""
-BUSY_SHARE = 0.05
-"""The share of the worker's time the warm-up takes while requests keep coming in."""
-LULL_SECONDS = 0.005
-"""No request came in for this long: the worker is quiet, and the warm-up takes half of its time."""
+STEP_SECONDS = 0.0005
+"""How long a step builds routes before it gives the loop back (a route's build may run past it: 0.3-1 ms)."""
+SHARE = 0.2
+"""The share of the worker's time the warm-up takes: after each step, the requests have the loop 4x as long."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ def pending_routes(apis: Iterable[ServedApi], in_force: Mapping[str, Side]) -> l
 class WarmUp:
     """Build `routes` in steps on the event loop; each that cannot be built is logged, then given to `not_built`::
 
-    warm_up = WarmUp(pending_routes(apis, in_force), not_built, last_request=lambda: request_log.last_started)
+    warm_up = WarmUp(pending_routes(apis, in_force), not_built)
     async with warm_up.running(lambda: readiness.ready):
         ...
     """
@@ -80,15 +79,13 @@ class WarmUp:
         routes: list[PendingRoute],
         not_built: Callable[[PendingRoute], None],
         *,
-        last_request: Callable[[], float] = lambda: 0.0,
         step_seconds: float = STEP_SECONDS,
-        busy_share: float = BUSY_SHARE,
+        share: float = SHARE,
     ) -> None:
         self.routes = routes
         self.not_built = not_built
         self.step_seconds = step_seconds
-        self.busy_share = busy_share
-        self._last_request = last_request
+        self.share = share
         self.finished = asyncio.Event()
         """Set once every route has been tried."""
         self.failed = 0
@@ -125,7 +122,7 @@ class WarmUp:
                     longest_step_ms=round(self.longest_step * 1000, 3),
                 )
                 return
-            await self._rest(worked)
+            await asyncio.sleep(worked * (1 / self.share - 1))
 
     def _step(self, remaining: Iterator[PendingRoute], started: float) -> bool:
         """Build routes until the step's time is up; True once none remain."""
@@ -150,8 +147,3 @@ class WarmUp:
             error_type=type(cause).__name__,
         )
         self.not_built(pending)
-
-    async def _rest(self, worked: float) -> None:
-        busy = time.perf_counter() - self._last_request() < LULL_SECONDS
-        # Even when quiet, the loop gets as long as the step took: a request arriving then waits for one step at most.
-        await asyncio.sleep(worked * (1 / self.busy_share - 1) if busy else worked)
