@@ -1,26 +1,25 @@
 """Recorded requests: legacy answers through a tap, and the exchange is written down for `gateway verify`.
 
 In mode legacy, `recorded()` puts a `RecordedApp` in front of the legacy app: `record` of
-the route's requests go through a `proof.Tap` (calls captured, bodies copied up to the body
+the route's requests go through a `proof.Tap` (calls captured, bodies kept up to the body
 limit). In mode shadow the shadow's own tap is used (one capture per request). Either way
-the exchange, as a line of the recording format, goes to the worker's `RecordWriter`: the
-client's request and response pass through untouched, and encoding and writing happen on
-the writer's thread. An exchange that is not whole (client gone, body past the limit, a
-call left unfinished) is not recorded.
+the exchange, encoded once (`proof.record.frame`), goes to the worker's `RecordWriter`:
+the client's request and response pass through untouched, and the line is made and
+written by the worker's writer process. An exchange that is not whole (client gone, body
+past the limit, a call left unfinished) is not recorded.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
-from functools import partial
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from proof import DEFAULT_BODY_LIMIT, Tap
-from proof.record import RecordWriter, exchange_line
+from proof.record import RecordWriter, encoded
 
 DEFAULT_REDACTED = ("authorization", "cookie", "x-provider-data")
 """Headers never written to a recording: credentials, and the request context (provider keys)."""
@@ -39,10 +38,8 @@ class Keeper:
     def store(self, tap: Tap) -> None:
         """Queue the exchange `tap` served, if it is whole (client stayed, bodies within the limit, calls ended)."""
         if tap.complete and not (tap.disconnected or tap.too_large or tap.unfinished_calls):
-            # A partial holds fewer objects than a closure's cells, for the collector to count while it waits.
-            line = partial(exchange_line, tap.exchange(), self.api, self.route, self.recording.redact, time.time())
-            if not self.recording.writer.write(line):
-                self.recording.dropped(self.api)
+            # The writer counts what it drops, by API.
+            self.recording.writer.write(encoded(tap, self.api, self.route, time.time()), self.api)
 
     def __call__(self, tap: Tap) -> None:
         """For a tap that ran anyway (the shadow's): store the exchange if chosen."""
@@ -52,13 +49,11 @@ class Keeper:
 
 @dataclass(frozen=True)
 class Recording:
-    """What recorded routes of a worker share: its writer, the headers redacted, the largest body kept, and
-    what counts an API's exchange dropped for want of room in the writer's queue."""
+    """What recorded routes of a worker share: its writer (which redacts, and counts drops by API), and the
+    largest body kept."""
 
     writer: RecordWriter
-    redact: frozenset[str]
     body_limit: int = DEFAULT_BODY_LIMIT
-    dropped: Callable[[str], None] = lambda api: None
 
     @staticmethod
     def redacted(extra: Collection[str]) -> frozenset[str]:

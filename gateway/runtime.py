@@ -80,10 +80,10 @@ class GatewayRuntime:
             RecordWriter(
                 settings.record_dir or settings.data_dir / "recordings",
                 settings.record_max_mb * MIB,
+                redact=Recording.redacted(settings.record_redact),
                 queue_size=settings.record_queue,
-            ),
-            Recording.redacted(settings.record_redact),
-            dropped=self.metrics.drop_recorded,
+                dropped=self.metrics.drop_recorded,
+            )
         )
         self._unmatched = Unmatched(self.metrics)
         self._plan = Plan(None, {}, self._unmatched)

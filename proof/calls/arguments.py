@@ -3,14 +3,14 @@
 Binding the arguments to the method's signature and turning them into plain data cost more
 than many calls themselves, so the event loop does neither: `Arguments` keeps the
 positional and keyword arguments (each snapshotted where the implementation could change
-it afterwards) and works out the mapping the first time it is read, which for a recording
-is on the writer's thread and for a comparison after the response is complete.
+it afterwards) and works out the mapping the first time it is read, after the response is
+complete; a recording binds them in its writer process (`by_name`).
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -46,60 +46,68 @@ def snapshot(value: Any) -> Any:
     return value
 
 
+Parameters = tuple[Sequence[str], int, Mapping[str, Any]]
+"""A signature without `*args`, `**kwargs` or positional-only parameters: the names in order, how many may
+be passed by position, and the defaults."""
+
+
+def by_name(parameters: Parameters, args: Sequence[Any], kwargs: Mapping[str, Any]) -> dict[str, Any] | None:
+    """`Signature.bind` with defaults applied, a few times faster; None when the call does not bind."""
+    names, positional, defaults = parameters
+    if len(args) > positional or not kwargs.keys() <= set(names[len(args) :]):
+        return None
+    bound = dict(zip(names, args, strict=False))
+    for name in names[len(args) :]:
+        if name in kwargs:
+            bound[name] = kwargs[name]
+        elif name in defaults:
+            bound[name] = defaults[name]
+        else:
+            return None
+    return bound
+
+
+def unbound(args: Sequence[Any], kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """A call that does not bind (it failed the implementation the same way): its arguments as given."""
+    return {"*args": args, **kwargs}
+
+
 class Arguments(Mapping[str, Any]):
     """The arguments of one call of `method`, by parameter name, defaults included, as plain data.
 
     Binding makes `f(x)` and `f(model_id=x)` the same call, as they are to the implementation.
     """
 
-    __slots__ = ("_method", "_args", "_kwargs", "_plain")
+    __slots__ = ("method", "positional", "keywords", "_plain")
 
     def __init__(self, method: ObservedMethod, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-        self._method = method
-        self._args = tuple(snapshot(value) for value in args) if args else args
-        self._kwargs = {key: snapshot(value) for key, value in kwargs.items()}
+        self.method = method
+        self.positional = tuple(snapshot(value) for value in args) if args else args
+        """The arguments passed by position, as they were when the call was made."""
+        self.keywords = {key: snapshot(value) for key, value in kwargs.items()} if kwargs else kwargs
         self._plain: dict[str, Any] | None = None
 
     def _data(self) -> dict[str, Any]:
         # Worked out once; two threads that race here compute the same mapping.
         if self._plain is None:
-            self._plain = self._bound()
+            self._plain = {key: plain(value) for key, value in self.bound().items()}
         return self._plain
 
-    def _bound(self) -> dict[str, Any]:
-        by_name = self._by_name()
-        if by_name is not None:
-            return {key: plain(value) for key, value in by_name.items()}
-        signature = self._method.signature
+    def bound(self) -> dict[str, Any]:
+        """The arguments by parameter name, as they were given (not made plain data)."""
+        parameters = self.method.parameters
+        if parameters is not None:
+            bound = by_name(parameters, self.positional, self.keywords)
+            return unbound(self.positional, self.keywords) if bound is None else bound
+        signature = self.method.signature
         try:
-            bound = signature.bind(*self._args, **self._kwargs) if signature is not None else None
+            arguments = signature.bind(*self.positional, **self.keywords) if signature is not None else None
         except TypeError:
-            # The call itself failed the same way.
-            bound = None
-        if bound is None:
-            return {"*args": plain(self._args), **{key: plain(value) for key, value in self._kwargs.items()}}
-        bound.apply_defaults()
-        return {key: plain(value) for key, value in bound.arguments.items()}
-
-    def _by_name(self) -> dict[str, Any] | None:
-        """`Signature.bind` for the common signature (no `*args`, `**kwargs` or positional-only), a few times faster."""
-        parameters = self._method.parameters
-        if parameters is None:
-            return None
-        names, positional, defaults = parameters
-        args, kwargs = self._args, self._kwargs
-        if len(args) > positional or not kwargs.keys() <= set(names[len(args) :]):
-            # A call that fails to bind: `Signature.bind` says how.
-            return None
-        bound = dict(zip(names, args, strict=False))
-        for name in names[len(args) :]:
-            if name in kwargs:
-                bound[name] = kwargs[name]
-            elif name in defaults:
-                bound[name] = defaults[name]
-            else:
-                return None
-        return bound
+            arguments = None
+        if arguments is None:
+            return unbound(self.positional, self.keywords)
+        arguments.apply_defaults()
+        return dict(arguments.arguments)
 
     def __getitem__(self, key: str) -> Any:
         return self._data()[key]

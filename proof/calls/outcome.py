@@ -7,11 +7,11 @@ the candidate unchanged, so generated ids and timestamps are equal by constructi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from proof.calls.plain import plain, plain_exception
+from proof.calls.plain import Costly, dumped, plain, plain_exception
 
 
 @dataclass(frozen=True)
@@ -20,8 +20,8 @@ class Returned:
 
     value: Any
 
-    def as_data(self) -> dict[str, Any]:
-        return {"returned": plain(self.value)}
+    def as_data(self, costly: Callable[[Costly], Any] = dumped) -> dict[str, Any]:
+        return {"returned": plain(self.value, costly)}
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,8 @@ class Raised:
 
     error: BaseException
 
-    def as_data(self) -> dict[str, Any]:
-        return {"raised": plain_exception(self.error)}
+    def as_data(self, costly: Callable[[Costly], Any] = dumped) -> dict[str, Any]:
+        return {"raised": plain_exception(self.error, costly)}
 
 
 @dataclass(frozen=True)
@@ -41,10 +41,10 @@ class Streamed:
     items: tuple[Any, ...]
     error: BaseException | None = None
 
-    def as_data(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"streamed": [plain(item) for item in self.items]}
+    def as_data(self, costly: Callable[[Costly], Any] = dumped) -> dict[str, Any]:
+        data: dict[str, Any] = {"streamed": [plain(item, costly) for item in self.items]}
         if self.error is not None:
-            data["raised"] = plain_exception(self.error)
+            data["raised"] = plain_exception(self.error, costly)
         return data
 
 

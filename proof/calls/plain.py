@@ -1,7 +1,9 @@
 """Values as plain JSON data, so calls compare by content and can be written down.
 
 Both sides build their own argument objects (a request model, an upload), so calls are
-compared by what those objects hold, never by identity.
+compared by what those objects hold, never by identity. Models, bytes and uploads, the
+leaves that cost the most to turn into data, go through `costly`: by default they are made
+data at once; a recording hands them to its writer process in a cheaper form instead.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import base64
 import dataclasses
 import enum
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
 from pathlib import PurePath
 from typing import Any
@@ -28,48 +30,63 @@ def type_name(value: object) -> str:
     return f"{cls.__module__}:{cls.__qualname__}"
 
 
-def plain(value: Any) -> Any:
-    """`value` as JSON data: models dumped, uploads and bytes in base64, unknown objects by type."""
+Costly = BaseModel | bytes | bytearray | memoryview | UploadFile | UploadSnapshot
+COSTLY = (BaseModel, bytes, bytearray, memoryview, UploadFile, UploadSnapshot)
+
+
+def dumped(value: Costly) -> Any:
+    """A model dumped, an upload with its content and bytes in base64, as data."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, UploadFile | UploadSnapshot):
+        return upload_data(value)
+    return bytes_data(value)
+
+
+def bytes_data(value: bytes | bytearray | memoryview) -> dict[str, str]:
+    return {"bytes_b64": base64.b64encode(bytes(value)).decode("ascii")}
+
+
+def plain(value: Any, costly: Callable[[Costly], Any] = dumped) -> Any:
+    """`value` as JSON data: models dumped, uploads and bytes in base64 (or as `costly` makes them), unknown
+    objects by type."""
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
         # NaN is not equal to itself: two equal calls would differ.
         return value if math.isfinite(value) else repr(value)
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
+    if isinstance(value, COSTLY):
+        return costly(value)
     if isinstance(value, enum.Enum):
-        return plain(value.value)
+        return plain(value.value, costly)
     if isinstance(value, Mapping):
-        return {str(key): plain(item) for key, item in value.items()}
+        return {str(key): plain(item, costly) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [plain(item) for item in value]
+        return [plain(item, costly) for item in value]
     if isinstance(value, set | frozenset):
+        # Sorted by the items' data, whatever `costly` makes of them, so the order is the same either way.
         return sorted((plain(item) for item in value), key=repr)
-    if isinstance(value, bytes | bytearray | memoryview):
-        return {"bytes_b64": base64.b64encode(bytes(value)).decode("ascii")}
-    if isinstance(value, UploadFile | UploadSnapshot):
-        return upload_data(value)
     if isinstance(value, Response):
-        return {"status_code": value.status_code, "media_type": value.media_type, "body": plain(value.body)}
+        return {"status_code": value.status_code, "media_type": value.media_type, "body": plain(value.body, costly)}
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, PurePath):
         return str(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {field.name: plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
+        return {field.name: plain(getattr(value, field.name), costly) for field in dataclasses.fields(value)}
     # A repr would hold addresses that differ between two equal objects.
     return {"type": type_name(value)}
 
 
-def plain_exception(error: BaseException) -> dict[str, Any]:
+def plain_exception(error: BaseException, costly: Callable[[Costly], Any] = dumped) -> dict[str, Any]:
     """An exception as data: its importable class, its arguments and any HTTP status it carries."""
-    data: dict[str, Any] = {"type": type_name(error), "args": plain(error.args)}
+    data: dict[str, Any] = {"type": type_name(error), "args": plain(error.args, costly)}
     status = getattr(error, "status_code", None)
     if isinstance(status, int):
         data["status_code"] = status
     # An exception whose constructor takes other than its `args` is rebuilt from these.
     attributes = {
-        name: plain(value)
+        name: plain(value, costly)
         for name, value in getattr(error, "__dict__", {}).items()
         if not name.startswith("_") and name != "status_code"
     }

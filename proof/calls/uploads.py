@@ -47,6 +47,15 @@ class UploadSnapshot:
             weakref.finalize(snapshot, os.close, descriptor)
         return snapshot
 
+    @classmethod
+    def holding(
+        cls, filename: str | None, content_type: str | None, size: int | None, content: bytes | None
+    ) -> UploadSnapshot:
+        """A snapshot whose content was read already (in another process, say)."""
+        snapshot = cls(filename, content_type, size)
+        snapshot._content = content
+        return snapshot
+
     @property
     def content(self) -> bytes | None:
         """The content; None when the file could not be held (a closed or unusual file object)."""
@@ -58,7 +67,7 @@ class UploadSnapshot:
 
 def upload_data(upload: UploadFile | UploadSnapshot) -> dict[str, Any]:
     """An upload as data; its content in base64 when it could be had."""
-    snapshot = upload if isinstance(upload, UploadSnapshot) else _open_snapshot(upload)
+    snapshot = snapshot_of(upload)
     data: dict[str, Any] = {
         "filename": snapshot.filename,
         "content_type": snapshot.content_type,
@@ -70,7 +79,10 @@ def upload_data(upload: UploadFile | UploadSnapshot) -> dict[str, Any]:
     return data
 
 
-def _open_snapshot(upload: UploadFile) -> UploadSnapshot:
+def snapshot_of(upload: UploadFile | UploadSnapshot) -> UploadSnapshot:
+    """`upload` as a snapshot: its content held while its file is still open."""
+    if isinstance(upload, UploadSnapshot):
+        return upload
     if getattr(upload.file, "closed", False):
         return UploadSnapshot(upload.filename, upload.content_type, upload.size)
     return UploadSnapshot.of(upload)

@@ -10,7 +10,7 @@ exchange's calls.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,7 +55,7 @@ class ExchangeRequest:
     body: bytes
 
     @classmethod
-    def of(cls, scope: Scope, body: bytes = b"") -> ExchangeRequest:
+    def of(cls, scope: Mapping[str, Any], body: bytes = b"") -> ExchangeRequest:
         return cls({key: value for key, value in scope.items() if key in _CONNECTION_KEYS}, body)
 
     def new_scope(self) -> Scope:
@@ -103,17 +103,15 @@ class _ResponseRecord:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.status = 0
-        self.headers: tuple[tuple[bytes, bytes], ...] = ()
+        self.raw_headers: Sequence[tuple[bytes, bytes]] = ()
+        """As the app sent them (apps do not change what they have sent): copied only for a comparison."""
         self.chunks: list[bytes] = []
         self.size = 0
         self.complete = False
         self.too_large = False
 
     def add(self, message: Message) -> None:
-        if message["type"] == "http.response.start":
-            self.status = message["status"]
-            self.headers = tuple((bytes(k), bytes(v)) for k, v in message.get("headers", ()))
-        elif message["type"] == "http.response.body":
+        if message["type"] == "http.response.body":
             chunk = message.get("body", b"")
             self.size += len(chunk)
             if self.size > self.limit:
@@ -121,11 +119,14 @@ class _ResponseRecord:
             elif chunk:
                 self.chunks.append(chunk)
             self.complete = not message.get("more_body", False)
+        elif message["type"] == "http.response.start":
+            self.status = message["status"]
+            self.raw_headers = message.get("headers", ())
 
     def response(self, raised: BaseException | None) -> ExchangeResponse:
         return ExchangeResponse(
             status=self.status,
-            headers=self.headers,
+            headers=tuple((bytes(k), bytes(v)) for k, v in self.raw_headers),
             body=b"".join(self.chunks),
             complete=self.complete,
             too_large=self.too_large,
@@ -147,64 +148,70 @@ class Tap:
 
     def __init__(self, scope: Scope, limit: int = DEFAULT_BODY_LIMIT) -> None:
         self._scope = scope
-        self._request = ExchangeRequest.of(scope)
+        # The scope as the request came: apps add keys and change some (`root_path`) as it goes through them.
+        self.scope: Mapping[str, Any] = dict(scope)
         self._capture = Capture()
         self._limit = limit
-        self._body: list[bytes] = []
+        self.body: list[bytes] = []
+        """The request body's chunks (while within the limit)."""
         self._body_size = 0
-        self._response = _ResponseRecord(limit)
+        self.response = _ResponseRecord(limit)
         self.disconnected = False
         """The client left before the response was complete."""
         self.raised: BaseException | None = None
+        self._receive_from: Receive | None = None
+        self._send_to: Send | None = None
 
     @property
     def too_large(self) -> bool:
         """The request or the response body went past the limit."""
-        return self._body_size > self._limit or self._response.too_large
+        return self._body_size > self._limit or self.response.too_large
 
     @property
     def complete(self) -> bool:
-        return self._response.complete
+        return self.response.complete
 
     async def serve(self, app: ASGIApp, receive: Receive, send: Send) -> None:
         """Run `app` on the request; what it raises is noted and passed on."""
+        # Bound methods rather than closures made per request: fewer objects for each request to make.
+        self._receive_from, self._send_to = receive, send
         try:
             with active(self._capture):
-                await app(self._scope, self._receive(receive), self._send(send))
+                await app(self._scope, self._receive, self._send)
         except Exception as exc:
             self.raised = exc
             raise
 
-    def _receive(self, receive: Receive) -> Receive:
-        async def tapped() -> Message:
-            message = await receive()
-            if message["type"] == "http.request":
-                chunk = message.get("body", b"")
-                self._body_size += len(chunk)
-                if chunk and self._body_size <= self._limit:
-                    self._body.append(chunk)
-            elif message["type"] == "http.disconnect" and not self._response.complete:
-                self.disconnected = True
-            return message
+    async def _receive(self) -> Message:
+        assert self._receive_from is not None
+        message = await self._receive_from()
+        if message["type"] == "http.request":
+            chunk = message.get("body", b"")
+            self._body_size += len(chunk)
+            if chunk and self._body_size <= self._limit:
+                self.body.append(chunk)
+        elif message["type"] == "http.disconnect" and not self.response.complete:
+            self.disconnected = True
+        return message
 
-        return tapped
-
-    def _send(self, send: Send) -> Callable[[Message], Awaitable[None]]:
-        def tapped(message: Message) -> Awaitable[None]:
-            self._response.add(message)
-            return send(message)
-
-        return tapped
+    def _send(self, message: Message) -> Awaitable[None]:
+        assert self._send_to is not None
+        self.response.add(message)
+        return self._send_to(message)
 
     @property
     def unfinished_calls(self) -> list[str]:
         """Implementation calls whose outcome is unknown (a stream the client left, say)."""
         return self._capture.unfinished
 
+    def calls(self) -> list[Call]:
+        """The implementation calls that have ended, in the order they were made."""
+        return self._capture.calls()
+
     def exchange(self) -> Exchange:
         """The exchange as served so far (call it once the response is complete)."""
-        request = ExchangeRequest(self._request.scope, b"".join(self._body))
-        return Exchange(request, tuple(self._capture.calls()), self._response.response(self.raised))
+        request = ExchangeRequest.of(self.scope, b"".join(self.body))
+        return Exchange(request, tuple(self._capture.calls()), self.response.response(self.raised))
 
 
 async def replayed(app: ASGIApp, recorded: Exchange, limit: int = DEFAULT_BODY_LIMIT) -> Exchange:

@@ -1,10 +1,11 @@
-"""One exchange as one line of the recording format (SPEC 11, `"format": 1`).
+"""One exchange as one line of the recording format (SPEC 11, `"format": 1`), in the writer process.
 
-Calls are written by their outcomes' own `as_data()`, so shadow and recording share one
-shape. Bodies are text when they are UTF-8, else base64, and a response of server-sent
-events is its list of `events` (each a `data` value, or its `[field, value]` pairs), as a
-client reads them; headers keep their order and repeats, as `[name, value]` pairs, the
-redacted ones' values replaced. `events` is part of format 1 from the start: lines that
+The exchange comes as the worker encoded it (`proof.record.frame`). Calls' outcomes are
+as their own `as_data()` makes them, so shadow and recording share one shape. Bodies are
+text when they are UTF-8, else base64, and a response of server-sent events is its list
+of `events` (each a `data` value, or its `[field, value]` pairs), as a client reads them;
+headers keep their order and repeats, as `[name, value]` pairs, the redacted ones' values
+replaced. `events` is part of format 1 from the start: lines that
 hold a stream as its `body` (written before) still read and verify alike.
 """
 
@@ -16,7 +17,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from proof.compare.bodies import SSE_MEDIA_TYPE, sse_body, sse_events
-from proof.compare.exchange import Exchange
+from proof.compare.exchange import ExchangeResponse
+from proof.record.frame import Frame
 
 FORMAT = 1
 """The version of the line format: a reader refuses any other."""
@@ -24,24 +26,22 @@ FORMAT = 1
 REDACTED = "<redacted>"
 
 
-def exchange_line(exchange: Exchange, api: str, route: str, redact: Collection[str], at: float) -> dict[str, Any]:
-    """`exchange` of `route` of `api`, served at `at` (a Unix time), as a line; the headers named in `redact`
-    (lower case) stored `<redacted>`."""
-    scope = exchange.request.scope
-    response = exchange.response
+def exchange_line(frame: Frame, redact: Collection[str]) -> dict[str, Any]:
+    """The exchange `frame` holds as a line; the headers named in `redact` (lower case) stored `<redacted>`."""
+    response = ExchangeResponse(frame.status, tuple(frame.response_headers), b"".join(frame.response_body), True)
     return {
         "format": FORMAT,
-        "at": datetime.fromtimestamp(at, UTC).isoformat(),
-        "api": api,
-        "route": route,
+        "at": datetime.fromtimestamp(frame.at, UTC).isoformat(),
+        "api": frame.api,
+        "route": frame.route,
         "request": {
-            "method": scope.get("method"),
-            "path": scope.get("path"),
-            "query": bytes(scope.get("query_string", b"")).decode("latin-1"),
-            "headers": _headers(scope.get("headers", ()), redact),
-            **_body(exchange.request.body),
+            "method": frame.method,
+            "path": frame.path,
+            "query": frame.query.decode("latin-1"),
+            "headers": _headers(frame.headers, redact),
+            **_body(b"".join(frame.body)),
         },
-        "calls": [call.as_data() for call in exchange.calls],
+        "calls": [{"method": call.method, "args": call.bound(), "outcome": call.outcome} for call in frame.calls],
         "response": {
             "status": response.status,
             "headers": _headers(response.headers, redact),

@@ -1,147 +1,230 @@
-"""Appending recorded lines to rotated JSON Lines files, from a thread of the writer's own.
+"""A worker's recorded exchanges, handed to a writer process of its own that writes them down.
 
-The event loop only queues what makes a line: turning the exchange's objects into data,
-encoding it and writing it to disk happen on the writer's thread, so neither a large
-exchange nor a slow disk stalls a request. (The objects are not changed once the response
-is sent: the shadow queue keeps them for its replay on the same ground.)
+A thread of the worker's would share its GIL: everything it did (building the line's data,
+JSON, the disk) and every hand-over of the GIL counted against a busy event loop. So the
+loop only encodes each exchange once (`proof.record.frame`) and queues the bytes; they go
+down a pipe to the writer process (`proof.record.writer_process`) `BATCH` frames at a time
+(or after `interval`), in one non-blocking write, which makes and writes the lines.
 
-Queuing is one append to a C queue; the thread is woken once `BATCH` lines wait (or after
-`interval`) and writes them with one write and one flush. Woken per line, it would take the
-GIL from the loop once per request; woken much later, the objects waiting would outlive
-their request by long enough to set off the garbage collector's older generations, which
-a request path that frees what it makes never does (measured: ~30 µs a request at a 50 ms
-interval, ~2 µs at 16 lines). Each writer (one per worker process) writes files of its own,
-named by its process id and a sequence number, and starts the next file when one would
-pass `max_bytes`.
+The process is started with the first line, so a worker that records nothing runs none,
+and ends with the worker: at the end of the block every queued line is sent and the pipe
+closed, and the process writes what it has and exits; a worker that dies closes the pipe
+all the same. A full queue (the pipe full as well) drops the line and counts it, as does a
+writer process that died (logged once): the worker goes on serving either way.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import fcntl
+import json
 import os
-import queue
-import threading
-from collections.abc import Callable
+import select
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import IO, Any
 
 import structlog
-from pydantic_core import to_json
 
 log = structlog.get_logger("proof.record")
 
-Line = Callable[[], dict[str, Any]]
-"""Makes a line's data, on the writer's thread."""
-
 QUEUE_SIZE = 1024
-"""Lines waiting for the disk; beyond, a line is dropped and counted rather than stalling the request."""
+"""Lines waiting for the pipe; beyond, a line is dropped and counted rather than stalling the request."""
 
 BATCH = 16
-"""Lines queued that wake the thread."""
+"""Lines queued that are sent at once: one write for many, as each write is a system call on the loop."""
 INTERVAL = 0.05
-"""Seconds a line waits for the disk at most, when fewer than `BATCH` come."""
+"""Seconds a line waits to be sent at most, when fewer than `BATCH` come."""
+PIPE_BYTES = 2**20
+"""The pipe's buffer, asked of the kernel: a burst waits there rather than in the queue."""
+STOP_SECONDS = 10.0
+"""At the end, how long the writer process has to take the last lines and exit before it is killed."""
+
+_PROOF_ROOT = Path(__file__).resolve().parents[2]
+"""The directory `proof` is imported from, for the writer process to import it too."""
 
 
 class RecordWriter:
-    """A worker's recording files::
+    """A worker's recording files, written by a process of its own::
 
-    writer = RecordWriter(Path(".data/recordings"), max_bytes=64 * 2**20)
+    writer = RecordWriter(Path(".data/recordings"), max_bytes=64 * 2**20, redact={"authorization"})
     with writer:
-        writer.write(lambda: {"format": 1, ...})
+        writer.write(encoded(tap, "models", "GET /v1/models", time.time()), "models")
+
+    `dropped(label)` is told of each line dropped, by the label it was written with.
     """
 
     def __init__(
-        self, directory: Path, max_bytes: int, queue_size: int = QUEUE_SIZE, interval: float = INTERVAL
+        self,
+        directory: Path,
+        max_bytes: int,
+        *,
+        redact: Collection[str] = (),
+        queue_size: int = QUEUE_SIZE,
+        interval: float = INTERVAL,
+        stop_seconds: float = STOP_SECONDS,
+        dropped: Callable[[str], None] = lambda label: None,
     ) -> None:
         self.directory = directory
         self.max_bytes = max_bytes
+        self.redact = frozenset(redact)
         self.queue_size = queue_size
         self.interval = interval
+        self.stop_seconds = stop_seconds
+        self._told = dropped
         self.dropped = 0
-        """Lines not written because the queue was full."""
+        """Lines not written: the queue was full, or the writer process gone."""
         self.written = 0
         self.failed = 0
-        """Lines whose data could not be made or encoded (logged as `record_line_failed`)."""
-        self._queue: queue.SimpleQueue[Line] = queue.SimpleQueue()
-        self._stopping = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._file: IO[bytes] | None = None
-        self._size = 0
-        self._sequence = 0
+        """As the writer process reported when it ended: lines written, and lines it could not make (logged)."""
+        self._pending: list[bytes] = []
+        """Each queued line's length (4 bytes) and frame, ready to be joined."""
+        self._labels: list[str] = []
+        self._unsent = b""
+        """What a write left over (the pipe was full), sent when it has room; then the queue."""
+        self._unsent_labels: list[str] = []
+        self._open = False
+        self._dead = False
+        self._process: subprocess.Popen[bytes] | None = None
+        self._status = -1
+        self._timer: asyncio.TimerHandle | None = None
+
+    @property
+    def process_id(self) -> int | None:
+        """The writer process's id, once it is started."""
+        return None if self._process is None else self._process.pid
 
     def __enter__(self) -> RecordWriter:
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._work, name="recording writer", daemon=True)
-        self._thread.start()
+        self._open = True
         return self
 
     def __exit__(self, *exc: object) -> None:
-        # Every line queued before the end reaches the disk.
-        self._stopping.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join()
+        self._open = False
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._unsent:
+            asyncio.get_running_loop().remove_writer(self._pipe)
+        if self._labels and not self._dead and self._process is None:
+            self._start()
+        if self._process is not None:
+            self._stop(self._process, time.monotonic() + self.stop_seconds)
 
-    def write(self, line: Line) -> bool:
-        """Queue `line` for the disk; False (and counted in `dropped`) when the queue is full."""
-        # Only this thread adds: the size can only have shrunk since it was read.
-        if self._queue.qsize() >= self.queue_size:
-            self.dropped += 1
+    def write(self, frame: bytes, label: str = "") -> bool:
+        """Queue `frame` for the disk; False (and counted) when there is no room or no writer process."""
+        if self._dead or len(self._labels) >= self.queue_size:
+            self._drop([label])
             return False
-        self._queue.put(line)
-        if self._queue.qsize() >= BATCH:
-            self._wake.set()
+        self._pending += (len(frame).to_bytes(4, "little"), frame)
+        self._labels.append(label)
+        if len(self._labels) >= BATCH:
+            self._flush()
+        elif self._timer is None and self._open:
+            self._timer = asyncio.get_running_loop().call_later(self.interval, self._flush)
         return True
 
-    def _work(self) -> None:
+    def _flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not self._open or self._unsent or not self._labels:
+            return
+        if self._process is None and not self._start():
+            return
+        data, labels = b"".join(self._pending), self._labels
+        self._pending, self._labels = [], []
+        self._send(data, labels)
+
+    def _send(self, data: bytes, labels: list[str]) -> None:
         try:
-            while not self._stopping.is_set():
-                self._wake.wait(self.interval)
-                self._wake.clear()
-                self._batch()
-            self._batch()
+            sent = os.write(self._pipe, data)
+        except BlockingIOError:
+            sent = 0
+        except OSError:
+            self._died(labels)
+            return
+        if sent < len(data):
+            self._unsent, self._unsent_labels = data[sent:], labels
+            asyncio.get_running_loop().add_writer(self._pipe, self._resume)
+
+    def _resume(self) -> None:
+        asyncio.get_running_loop().remove_writer(self._pipe)
+        data, labels = self._unsent, self._unsent_labels
+        self._unsent, self._unsent_labels = b"", []
+        self._send(data, labels)
+        if not self._unsent and self._labels and self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(0, self._flush)
+
+    @property
+    def _pipe(self) -> int:
+        assert self._process is not None and self._process.stdin is not None
+        return self._process.stdin.fileno()
+
+    def _start(self) -> bool:
+        status_read, status_write = os.pipe()
+        command = [
+            # -P: the working directory's own modules (a `proof` of another project, say) come after ours.
+            *(sys.executable, "-P", "-m", "proof.record.writer_process"),
+            *(str(self.directory), str(self.max_bytes), str(os.getpid())),
+            *(json.dumps(sorted(self.redact)), str(status_write)),
+        ]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(_PROOF_ROOT), os.getenv("PYTHONPATH")]))}
+        try:
+            self._process = subprocess.Popen(command, stdin=subprocess.PIPE, pass_fds=(status_write,), env=env)
+        except OSError:
+            os.close(status_read)
+            log.exception("record_writer_not_started")
+            self._died([])
+            return False
         finally:
-            if self._file is not None:
-                self._file.close()
+            os.close(status_write)
+        self._status = status_read
+        os.set_blocking(self._pipe, False)
+        with contextlib.suppress(OSError, AttributeError):
+            fcntl.fcntl(self._pipe, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        return True
 
-    def _batch(self) -> None:
-        """Write what is queued now, a file's share in one write: a reader sees whole lines only.
-
-        One write a batch rather than one a line: each write lets go of the GIL, and taking it
-        back from a busy event loop costs that loop a switch.
-        """
-        pending: list[bytes] = []
-        for _ in range(self._queue.qsize()):
-            line = self._queue.get_nowait()
-            try:
-                encoded = to_json(line()) + b"\n"
-            except Exception:
-                # One exchange that cannot be written down must not end the recording of every later one.
-                self.failed += 1
-                log.exception("record_line_failed")
-                continue
-            if self._file is None or (self._size and self._size + len(encoded) > self.max_bytes):
-                self._write(pending)
-                self._next_file()
-            pending.append(encoded)
-            self._size += len(encoded)
-            self.written += 1
-        self._write(pending)
-
-    def _write(self, pending: list[bytes]) -> None:
-        if pending and self._file is not None:
-            self._file.write(b"".join(pending))
-            self._file.flush()
-            pending.clear()
-
-    def _next_file(self) -> None:
-        if self._file is not None:
-            self._file.close()
-        self.directory.mkdir(parents=True, exist_ok=True)
-        while True:
-            self._sequence += 1
-            path = self.directory / f"recording-{os.getpid()}-{self._sequence:05d}.jsonl"
-            if not path.exists():
+    def _stop(self, process: subprocess.Popen[bytes], deadline: float) -> None:
+        """Send what is left, close the pipe, and wait for the process to write it (killed at `deadline`)."""
+        data, labels = self._unsent + b"".join(self._pending), self._unsent_labels + self._labels
+        self._unsent, self._unsent_labels, self._pending, self._labels = b"", [], [], []
+        while data and not self._dead:
+            if not select.select([], [self._pipe], [], max(0.0, deadline - time.monotonic()))[1]:
+                log.error("record_writer_stuck", lines=len(labels))
+                self._drop(labels)
                 break
-        self._file = path.open("ab", buffering=0)
-        self._size = 0
+            try:
+                data = data[os.write(self._pipe, data) :]
+            except BlockingIOError:
+                continue
+            except OSError:
+                self._died(labels)
+        assert process.stdin is not None
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+        try:
+            process.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            log.error("record_writer_killed", seconds=self.stop_seconds)
+            process.kill()
+            process.wait()
+        with os.fdopen(self._status, "rb") as status:
+            report = status.read()
+        if report:
+            counts = json.loads(report)
+            self.written, self.failed = counts["written"], counts["failed"]
+
+    def _died(self, labels: list[str]) -> None:
+        if not self._dead:
+            code = None if self._process is None else self._process.poll()
+            log.error("record_writer_died", exit_code=code, directory=str(self.directory))
+        self._dead = True
+        self._drop([*labels, *self._unsent_labels, *self._labels])
+        self._pending, self._labels, self._unsent, self._unsent_labels = [], [], b"", []
+
+    def _drop(self, labels: list[str]) -> None:
+        self.dropped += len(labels)
+        for label in labels:
+            self._told(label)
