@@ -43,6 +43,10 @@ def dumped(value: Costly) -> Any:
     return bytes_data(value)
 
 
+_AS_IS = frozenset({str, int, bool, type(None)})
+_COSTLY_EXACTLY = frozenset({bytes})
+
+
 def bytes_data(value: bytes | bytearray | memoryview) -> dict[str, str]:
     return {"bytes_b64": base64.b64encode(bytes(value)).decode("ascii")}
 
@@ -50,6 +54,15 @@ def bytes_data(value: bytes | bytearray | memoryview) -> dict[str, str]:
 def plain(value: Any, costly: Callable[[Costly], Any] = dumped) -> Any:
     """`value` as JSON data: models dumped, uploads and bytes in base64 (or as `costly` makes them), unknown
     objects by type."""
+    # The common exact types first, by identity: the isinstance checks below (abstract classes among them)
+    # cost more than most arguments' whole conversion.
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is dict:
+        return {str(key): plain(item, costly) for key, item in value.items()}
+    if kind in _COSTLY_EXACTLY:
+        return costly(value)
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):

@@ -10,6 +10,10 @@ would take one past `MAX_BYTES`. At the end of its input (the worker closed the 
 died) the process writes what is left, reports its counts as JSON on `STATUS_FD` and
 exits. Interrupts are the worker's to handle: a Ctrl-C reaching the whole process group
 must not lose the lines still in the pipe.
+
+The process runs at a lower priority (`NICENESS`): on a machine with no core to spare, the
+worker's requests come first, and a writer that cannot keep up costs lines (dropped and
+counted by the worker), not latency.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from proof.record.line import exchange_line
 log = structlog.get_logger("proof.record")
 
 READ_BYTES = 2**20
+NICENESS = 10
+"""Added to the worker's: the scheduler neither lets the writer preempt it nor starves the writer outright."""
 
 
 class RecordFiles:
@@ -120,6 +126,7 @@ def run(source: int, files: RecordFiles, lines: Lines) -> None:
 def main(argv: list[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    os.nice(NICENESS)
     structlog.configure(
         processors=[
             structlog.stdlib.add_log_level,
