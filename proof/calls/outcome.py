@@ -60,6 +60,3 @@ class Call:
     outcome: Outcome = field(compare=False)
     awaited: bool = field(default=False, compare=False)
     """The call gave an awaitable, which gave the outcome: a replayed call must too."""
-
-    def as_data(self) -> dict[str, Any]:
-        return {"method": self.method, "args": dict(self.args), "outcome": self.outcome.as_data()}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,36 @@ def _recorded(directory: Path, count: int) -> list[dict[str, Any]]:
         if len(ours) >= count or time.monotonic() > deadline:
             return ours
         time.sleep(0.05)
+
+
+def _writer_processes(root: int) -> list[int]:
+    """The recording writer processes under process `root`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            running_writer = b"proof.record.writer_process" in (entry / "cmdline").read_bytes()
+            parent = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
+        except (OSError, ValueError):
+            continue
+        # `gateway serve --workers 1` is its one worker, or its parent.
+        if running_writer and (parent == root or _parent(parent) == root):
+            found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running still: not gone, nor a zombie (whose pipes are closed) waiting for its parent."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1])
+    except OSError:
+        return None
 
 
 def test_legacy_exchanges_are_recorded_with_their_calls_and_secrets_redacted(tmp_path: Path) -> None:
@@ -82,3 +114,26 @@ def test_shadow_mode_records_through_the_shadow_tap_and_still_matches(tmp_path: 
     # One capture served both: the recorded calls and the shadow's comparison alike.
     assert all(line["calls"] for line in lines)
     assert {line["result"] for line in shadowed} == {"match"}
+
+
+def test_a_writer_process_that_dies_costs_lines_not_requests_and_the_gateway_still_stops(tmp_path: Path) -> None:
+    flags = tmp_path / "flags.yaml"
+    flags.write_text("apis:\n  models:\n    mode: legacy\n    record: 1\n")
+    with GatewayProcess(flags, tmp_path, extra_args=APIS) as gateway, httpx.Client(base_url=gateway.base_url) as client:
+        client.get("/v1/models/echo")
+        assert len(_recorded(tmp_path / "data" / "recordings", 1)) == 1
+        (writer,) = _writer_processes(gateway.pid)
+        os.kill(writer, signal.SIGKILL)
+        while _alive(writer):
+            time.sleep(0.01)
+        answers = {client.get("/v1/models/echo").status_code for _ in range(20)}
+        deadline = time.monotonic() + SETTLE_SECONDS
+        dropped = 'gateway_record_dropped_total{api="models"} 20.0'
+        while dropped not in (metrics := client.get("/metrics").text) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert answers == {200}
+    assert dropped in metrics
+    # Its shutdown ran to the end: it was not killed for want of the writer.
+    assert gateway.events("Application shutdown complete.") and gateway.returncode != -signal.SIGKILL
+    (died,) = gateway.events("record_writer_died")
+    assert died["level"] == "error"

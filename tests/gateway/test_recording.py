@@ -25,7 +25,7 @@ async def test_exchanges_dropped_by_a_full_queue_show_in_status_and_metrics(tmp_
     flags = FlagFile(default="legacy", apis={"models": ApiFlags(mode="legacy", record=1)})
     gateway = GatewayApp(apis.registry, settings, flags=flags)
     writer = gateway.runtime.recording.writer
-    # The writer's thread waits for no batch: the one line the queue holds stays until the end.
+    # Nothing is sent before a batch fills or a minute passes: the one line the queue holds stays until the end.
     writer.interval = 60
     async with gateway.runtime.running():
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway), base_url="http://gateway") as client:

@@ -108,7 +108,7 @@ async def test_capture_records_a_raised_exception_and_lets_it_through() -> None:
         await toy.fail()
     (call,) = capture.calls()
     assert isinstance(call.outcome, Raised) and call.outcome.error is raised.value
-    assert call.as_data()["outcome"] == {"raised": {"type": "builtins:LookupError", "args": ["no such toy"]}}
+    assert call.outcome.as_data() == {"raised": {"type": "builtins:LookupError", "args": ["no such toy"]}}
 
 
 async def test_capture_records_streamed_items_of_an_awaited_iterator() -> None:
@@ -118,7 +118,7 @@ async def test_capture_records_streamed_items_of_an_awaited_iterator() -> None:
         items = [item async for item in await toy.stream(2)]
     (call,) = capture.calls()
     assert call.outcome == Streamed(tuple(items))
-    assert call.as_data()["outcome"] == {"streamed": [{"name": "item-0", "size": 0}, {"name": "item-1", "size": 0}]}
+    assert call.outcome.as_data() == {"streamed": [{"name": "item-0", "size": 0}, {"name": "item-1", "size": 0}]}
 
 
 async def test_capture_records_streamed_items_then_the_error_that_ended_the_stream() -> None:
