@@ -15,21 +15,26 @@ objects returned, raised or streamed).
 from __future__ import annotations
 
 import inspect
+import types
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from proof.calls.observer import ObservedMethod, unobserved
 from proof.calls.outcome import Call, Outcome, Raised, Returned, Streamed
 
 
-@dataclass
 class _Pending:
-    method: str
-    args: Mapping[str, Any]
-    outcome: Outcome | None = None
-    awaited: bool = False
-    items: list[Any] = field(default_factory=list)
+    __slots__ = ("method", "args", "outcome", "awaited")
+
+    def __init__(self, method: str, args: Mapping[str, Any]) -> None:
+        self.method, self.args = method, args
+        self.outcome: Outcome | None = None
+        self.awaited = False
+
+
+_values: set[type] = set()
+"""Classes of results seen to be neither awaitables nor async iterators (models, mostly): known again by
+identity, as the abstract-class checks cost more than the rest of a capture."""
 
 
 class Capture:
@@ -62,10 +67,15 @@ class Capture:
         return self._result(pending, result)
 
     def _result(self, pending: _Pending, result: Any) -> Any:
-        if inspect.isawaitable(result):
-            return self._awaited(pending, result)
-        if isinstance(result, AsyncIterator):
-            return self._streamed(pending, result)
+        kind = type(result)
+        if kind not in _values:
+            if inspect.isawaitable(result):
+                return self._awaited(pending, result)
+            if isinstance(result, AsyncIterator):
+                return self._streamed(pending, result)
+            # A generator is awaitable or not by its code, not its class.
+            if kind is not types.GeneratorType:
+                _values.add(kind)
         pending.outcome = Returned(result)
         return result
 
@@ -80,6 +90,7 @@ class Capture:
         return self._result(pending, result)
 
     async def _streamed(self, pending: _Pending, items: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        given: list[Any] = []
         try:
             while True:
                 # Set and reset within one step: the consumer's context is never left changed at a yield.
@@ -87,12 +98,12 @@ class Capture:
                     with unobserved():
                         item = await anext(items)
                 except StopAsyncIteration:
-                    pending.outcome = Streamed(tuple(pending.items))
+                    pending.outcome = Streamed(tuple(given))
                     return
                 except Exception as exc:
-                    pending.outcome = Streamed(tuple(pending.items), exc)
+                    pending.outcome = Streamed(tuple(given), exc)
                     raise
-                pending.items.append(item)
+                given.append(item)
                 yield item
         finally:
             aclose = getattr(items, "aclose", None)

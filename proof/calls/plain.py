@@ -44,7 +44,8 @@ def dumped(value: Costly) -> Any:
 
 
 _AS_IS = frozenset({str, int, bool, type(None)})
-_COSTLY_EXACTLY = frozenset({bytes})
+_costly_types: set[type] = {bytes}
+"""Classes seen to be costly (model classes, mostly): known again by identity."""
 
 
 def bytes_data(value: bytes | bytearray | memoryview) -> dict[str, str]:
@@ -61,7 +62,9 @@ def plain(value: Any, costly: Callable[[Costly], Any] = dumped) -> Any:
         return value
     if kind is dict:
         return {str(key): plain(item, costly) for key, item in value.items()}
-    if kind in _COSTLY_EXACTLY:
+    if kind is list or kind is tuple:
+        return [plain(item, costly) for item in value]
+    if kind in _costly_types:
         return costly(value)
     if value is None or isinstance(value, bool | int | str):
         return value
@@ -69,6 +72,7 @@ def plain(value: Any, costly: Callable[[Costly], Any] = dumped) -> Any:
         # NaN is not equal to itself: two equal calls would differ.
         return value if math.isfinite(value) else repr(value)
     if isinstance(value, COSTLY):
+        _costly_types.add(kind)
         return costly(value)
     if isinstance(value, enum.Enum):
         return plain(value.value, costly)
