@@ -111,6 +111,7 @@ class RecordWriter:
             self._start()
         if self._process is not None:
             self._stop(self._process, time.monotonic() + self.stop_seconds)
+            self._process = None
 
     def write(self, frame: bytes, label: str = "") -> bool:
         """Queue `frame` for the disk; False (and counted) when there is no room or no writer process."""
