@@ -24,6 +24,7 @@ from gateway.flags_source import FlagsSource
 from gateway.health import Readiness, draining_on_exit_signals
 from gateway.http_protocol import http_protocol
 from gateway.lifecycle import ServedApi, started_apis
+from gateway.long_lived import freeze_long_lived, thaw_long_lived
 from gateway.metrics import GatewayMetrics, shared_directory
 from gateway.modes import SIDES, Side
 from gateway.plan import Plan, build_plan
@@ -172,6 +173,8 @@ class GatewayRuntime:
             # one-off start of building a route (each route builds on first use: http_conventions.deferred_route).
             self.plan()
             build_first_routes(app for api in apis[:1] for side in SIDES if (app := api.app(side)))
+            freeze_long_lived()
+            stack.callback(thaw_long_lived)
             self.readiness.state = "ok"
             in_force = {key: decision.backend for key, decision in self.flags.snapshot.decisions.items()}
             self.warm_up = WarmUp(pending_routes(apis, in_force), self._not_built)

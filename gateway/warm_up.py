@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import structlog
 
 from gateway.lifecycle import ServedApi
+from gateway.long_lived import freeze_long_lived
 from gateway.modes import SIDES, Side
 from http_conventions.deferred_route import DeferredRoute, RouteBuildError
 
@@ -113,6 +114,8 @@ class WarmUp:
             worked = time.perf_counter() - step_started
             self.longest_step = max(self.longest_step, worked)
             if tried_all:
+                # The routes just built live as long as the worker.
+                freeze_long_lived()
                 self.finished.set()
                 log.info(
                     "routes_warmed",
