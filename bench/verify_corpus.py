@@ -4,7 +4,7 @@ The corpus is made from real traffic: a few exchanges of each example API (model
 with an upload, inference with and without a stream) recorded through the gateway app in
 process, then repeated to the size wanted, each copy with an `x-request-id` of its own.
 `gateway verify` runs on it in a child process, as CI would run it; its peak memory is the
-child's `ru_maxrss`, and its rate excludes start-up (a one-line corpus is timed too).
+child's own VmHWM (`bench.peak_memory`), and its rate excludes start-up (a one-line corpus is timed too).
 
     python -m bench --only verify        # 100,000 exchanges, part of the bench run
     python -m bench.verify_corpus --gb 1  # a 1 GB corpus, once (minutes): shows the command streams
@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import itertools
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -96,17 +95,27 @@ class VerifyRun:
 
 def run_verify(corpus: Path) -> VerifyRun:
     """`gateway verify CORPUS` in a child process: its wall time, its peak resident memory, its verdict."""
-    command = [sys.executable, "-m", "gateway", "verify", str(corpus), "--apis", "apis"]
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        child = subprocess.Popen(command, cwd=REPO, env=environment(), stdout=out, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
+    with tempfile.TemporaryDirectory() as scratch, tempfile.TemporaryFile() as out:
+        peak = Path(scratch) / "peak"
+        command = [
+            sys.executable,
+            "-m",
+            "bench.peak_memory",
+            str(peak),
+            "gateway",
+            "verify",
+            str(corpus),
+            "--apis",
+            "apis",
+        ]
+        started = time.perf_counter()
+        returncode = subprocess.run(
+            command, cwd=REPO, env=environment(), stdout=out, stderr=subprocess.DEVNULL
+        ).returncode
         seconds = time.perf_counter() - started
         out.seek(0)
         lines = out.read().decode().splitlines()
-    # Linux reports ru_maxrss in KiB.
-    return VerifyRun(seconds, usage.ru_maxrss / 1024, child.returncode, lines[-1] if lines else "")
+        return VerifyRun(seconds, int(peak.read_text()) / 1024, returncode, lines[-1] if lines else "")
 
 
 def measure(exchanges: int | None = None, size: int | None = None) -> list[Row]:
@@ -137,7 +146,7 @@ def measure(exchanges: int | None = None, size: int | None = None) -> list[Row]:
             f"gateway verify peak memory ({corpus_mib:.0f} MiB corpus)",
             run.peak_mib,
             " MiB",
-            detail=f"child's ru_maxrss; a one-line corpus peaks at {start_up.peak_mib:.0f} MiB",
+            detail=f"the child's VmHWM; a one-line corpus peaks at {start_up.peak_mib:.0f} MiB",
             target=PEAK_TARGET,
             data={"peak_mib": run.peak_mib, "start_up_peak_mib": start_up.peak_mib, "corpus_mib": corpus_mib},
         ),
