@@ -30,10 +30,9 @@ def _read(fd: int) -> bytes:
         return b""
 
 
-@pytest.mark.anyio
-async def test_lines_of_one_loop_turn_are_written_together_at_its_end(pipe: tuple[int, int]) -> None:
-    read, write = pipe
-    output = LogOutput(write)
+def _counting_writes(fd: int) -> tuple[LogOutput, list[bytes]]:
+    """An output to `fd`, and the list of what each of its `write` calls wrote."""
+    output = LogOutput(fd)
     writes: list[bytes] = []
     output_write = output._write_all
 
@@ -42,6 +41,13 @@ async def test_lines_of_one_loop_turn_are_written_together_at_its_end(pipe: tupl
         output_write(data)
 
     output._write_all = counted  # type: ignore[method-assign]
+    return output, writes
+
+
+@pytest.mark.anyio
+async def test_lines_of_one_loop_turn_are_written_together_at_its_end(pipe: tuple[int, int]) -> None:
+    read, write = pipe
+    output, writes = _counting_writes(write)
     for number in range(3):
         output.write(b'{"n": %d}\n' % number)
 
@@ -73,15 +79,7 @@ async def test_a_text_line_comes_after_the_buffered_lines(pipe: tuple[int, int])
 @pytest.mark.anyio
 async def test_a_busy_turn_is_written_in_whole_lines_of_at_most_pipe_buf_bytes(pipe: tuple[int, int]) -> None:
     read, write = pipe
-    output = LogOutput(write)
-    writes: list[bytes] = []
-    output_write = output._write_all
-
-    def counted(data: bytes) -> None:
-        writes.append(data)
-        output_write(data)
-
-    output._write_all = counted  # type: ignore[method-assign]
+    output, writes = _counting_writes(write)
     lines = [b"%03d" % number + b"x" * 395 + b"\n" for number in range(30)]
     for line in lines:
         output.write(line)
