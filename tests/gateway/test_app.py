@@ -16,9 +16,9 @@ from gateway.flags import FlagFile
 from gateway.modes import SIDES
 from gateway.registry import ApiContext, ApiRegistry
 from gateway.settings import ServerSettings
-from http_conventions import ConventionRouter, create_router_app
 from http_conventions.deferred_route import DeferredRoute
 from tests.captured_logs import captured_logs
+from tests.gateway.unbuildable_api import things_registry
 
 
 async def _lifespan(app: GatewayApp, *client_messages: str) -> list[str]:
@@ -141,38 +141,9 @@ async def test_start_up_builds_one_route_a_side_before_ready(tmp_path: Path) -> 
         ]
 
 
-class _Unreadable:
-    """A parameter type FastAPI cannot read from a request."""
-
-
-def _registry_with_an_unbuildable_router_route() -> ApiRegistry:
-    router = ConventionRouter()
-
-    @router.get("/v1/things/{thing_id}")
-    async def get_thing(thing_id: str, unreadable: _Unreadable) -> dict[str, str]:
-        return {"id": thing_id}
-
-    @router.get("/v1/things")
-    async def list_things() -> dict[str, list[str]]:
-        return {"data": []}
-
-    @asynccontextmanager
-    async def open_things(context: ApiContext) -> AsyncIterator[object]:
-        yield object()
-
-    registry = ApiRegistry()
-    registry.register_api(
-        "things",
-        implementation=open_things,
-        legacy=lambda impl, context: create_router_app(ConventionRouter(), impl, title="things (legacy)"),
-        migrated=lambda impl, context: create_router_app(router, impl, title="things"),
-    )
-    return registry
-
-
 @pytest.mark.anyio
 async def test_a_route_that_cannot_be_built_answers_500_naming_itself_and_the_others_serve(tmp_path: Path) -> None:
-    registry = _registry_with_an_unbuildable_router_route()
+    registry = things_registry()
     app = GatewayApp(registry, ServerSettings(data_dir=tmp_path), flags=FlagFile(default="migrated"))
 
     async with app.running():

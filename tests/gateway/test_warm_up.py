@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -13,55 +11,12 @@ from gateway.app import GatewayApp
 from gateway.flags import FlagFile
 from gateway.lifecycle import ServedApi
 from gateway.modes import SIDES
-from gateway.registry import ApiContext, ApiRegistry
 from gateway.settings import ServerSettings
 from gateway.warm_up import PendingRoute, WarmUp, pending_routes
-from http_conventions import ConventionRouter, create_router_app
+from http_conventions import create_router_app
 from http_conventions.deferred_route import DeferredRoute
 from tests.captured_logs import captured_logs
-
-
-class _Unreadable:
-    """A parameter type FastAPI cannot read from a request."""
-
-
-def _things_router(broken: bool) -> ConventionRouter:
-    router = ConventionRouter()
-
-    if broken:
-
-        @router.get("/v1/things/{thing_id}")
-        async def get_thing(thing_id: str, unreadable: _Unreadable) -> dict[str, str]:
-            return {"id": thing_id}
-
-    else:
-
-        @router.get("/v1/things/{thing_id}")
-        async def get_thing_fine(thing_id: str) -> dict[str, str]:
-            return {"id": thing_id}
-
-    @router.get("/v1/things")
-    async def list_things() -> dict[str, list[str]]:
-        return {"data": []}
-
-    return router
-
-
-def _things_registry() -> ApiRegistry:
-    """An API whose router has a route FastAPI cannot build; its legacy side builds."""
-
-    @asynccontextmanager
-    async def open_things(context: ApiContext) -> AsyncIterator[object]:
-        yield object()
-
-    registry = ApiRegistry()
-    registry.register_api(
-        "things",
-        implementation=open_things,
-        legacy=lambda impl, context: create_router_app(_things_router(broken=False), impl, title="things (legacy)"),
-        migrated=lambda impl, context: create_router_app(_things_router(broken=True), impl, title="things"),
-    )
-    return registry
+from tests.gateway.unbuildable_api import things_registry, things_router
 
 
 def _deferred_routes(served: list[ServedApi]) -> list[DeferredRoute]:
@@ -84,7 +39,7 @@ async def _warmed(app: GatewayApp) -> WarmUp:
 
 @pytest.mark.anyio
 async def test_a_route_that_cannot_be_built_is_reported_soon_after_start_without_a_request(tmp_path: Path) -> None:
-    app = GatewayApp(_things_registry(), ServerSettings(data_dir=tmp_path), flags=FlagFile(default="legacy"))
+    app = GatewayApp(things_registry(), ServerSettings(data_dir=tmp_path), flags=FlagFile(default="legacy"))
 
     with captured_logs() as logs:
         async with app.running():
@@ -130,8 +85,8 @@ def test_pending_routes_put_the_side_in_force_first() -> None:
         ServedApi(
             "things",
             object(),
-            create_router_app(_things_router(broken=False), object(), title="legacy"),
-            create_router_app(_things_router(broken=False), object(), title="migrated"),
+            create_router_app(things_router(broken=False), object(), title="legacy"),
+            create_router_app(things_router(broken=False), object(), title="migrated"),
         )
     ]
 
@@ -147,7 +102,7 @@ def test_pending_routes_put_the_side_in_force_first() -> None:
 
 @pytest.mark.anyio
 async def test_the_warm_up_stops_quietly_when_the_worker_stops_serving() -> None:
-    app = create_router_app(_things_router(broken=False), object(), title="things")
+    app = create_router_app(things_router(broken=False), object(), title="things")
     routes = [PendingRoute("things", "migrated", route) for route in app.routes if isinstance(route, DeferredRoute)]
     serving = True
     warm_up = WarmUp(routes, lambda pending: None, step_seconds=0.0)
