@@ -52,14 +52,9 @@ def models_module(plan: ApiPlan, existing: cst.Module | None) -> cst.Module:
     plan.models_imports.add(Import("http_conventions", "EmbeddedFields"))
     models = {model.name: _model(model) for model in plan.request_models}
     if existing is None:
-        header: list[cst.SimpleStatementLine | cst.BaseCompoundStatement] = [
-            nodes.docstring(
-                f"Request models of the {plan.api} API.\n\n"
-                f"Scaffolded by `gateway scaffold {plan.api}` from {', '.join(plan.protocols)}.\n"
-            ),
-            nodes.blank_lines(cst.parse_statement("from __future__ import annotations"), 1),
-        ]
-        return cst.Module([*header, *plan.models_imports.statements(), *models.values()])
+        return cst.Module(
+            [*plan.module_head(f"Request models of the {plan.api} API.", plan.models_imports), *models.values()]
+        )
     body = [
         models.pop(s.name.value) if isinstance(s, cst.ClassDef) and s.name.value in models else s for s in existing.body
     ]

@@ -160,6 +160,16 @@ class ApiPlan:
     def request_models(self) -> list[RequestModel]:
         return [endpoint.request_model for endpoint in self.endpoints if endpoint.request_model]
 
+    def module_head(self, summary: str, imports: Imports) -> list[cst.SimpleStatementLine | cst.BaseCompoundStatement]:
+        """A written module's docstring (`summary`, and where it was scaffolded from), future import and `imports`."""
+        return [
+            nodes.docstring(
+                f"{summary}\n\nScaffolded by `gateway scaffold {self.api}` from {', '.join(self.protocols)}.\n"
+            ),
+            nodes.blank_lines(cst.parse_statement("from __future__ import annotations"), 1),
+            *imports.statements(),
+        ]
+
 
 def _flattened(expression: cst.BaseExpression) -> list[cst.BaseExpression]:
     """The members of ``A | B | C``."""

@@ -92,12 +92,9 @@ def routes_module(plan: ApiPlan) -> cst.Module:
     )
     return cst.Module(
         [
-            nodes.docstring(
-                f"The {plan.api} API as a FastAPI router, answering as its legacy routes do.\n\n"
-                f"Scaffolded by `gateway scaffold {plan.api}` from {', '.join(plan.protocols)}.\n"
+            *plan.module_head(
+                f"The {plan.api} API as a FastAPI router, answering as its legacy routes do.", plan.routes_imports
             ),
-            nodes.blank_lines(cst.parse_statement("from __future__ import annotations"), 1),
-            *plan.routes_imports.statements(),
             nodes.blank_lines(
                 cst.parse_statement(f"{SERVICE.title()} = Annotated[{plan.service_name}, Depends(implementation)]"), 1
             ),

@@ -24,12 +24,7 @@ def service_module(plan: ApiPlan) -> cst.Module:
     )
     return cst.Module(
         [
-            nodes.docstring(
-                f"What the {plan.api} API does, independent of how it is served.\n\n"
-                f"Scaffolded by `gateway scaffold {plan.api}` from {', '.join(plan.protocols)}.\n"
-            ),
-            nodes.blank_lines(cst.parse_statement("from __future__ import annotations"), 1),
-            *plan.service_imports.statements(),
+            *plan.module_head(f"What the {plan.api} API does, independent of how it is served.", plan.service_imports),
             service,
         ]
     )
